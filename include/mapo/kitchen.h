@@ -1,0 +1,100 @@
+/* mapo/kitchen.h - the kitchen clock, the utensils and the timeline of one cooking run.
+ *
+ * A model (src/cook/) decides which cook runs which step when; everything else lives
+ * here, written once: turning units into time (`--unit-ms`), sleeping through `wait`
+ * steps and spinning through `hands` steps, taking and returning utensils, and
+ * recording each step into its own timeline slot (no lock: a step runs once).
+ * Progress reaches the program through an event callback: models never print.
+ */
+#ifndef MAPO_KITCHEN_H
+#define MAPO_KITCHEN_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "recipe.h"
+
+/* Nanoseconds on the monotonic clock. */
+int64_t mapo_now_ns(void);
+
+typedef enum { MAPO_EV_START = 0, MAPO_EV_DONE = 1 } mapo_event;
+
+/* Called from the worker that runs the step, possibly from several threads at once:
+ * the callback must be thread-safe. t_ns counts from the start of the run. */
+typedef void (*mapo_event_cb)(void *user, mapo_event ev, const mapo_recipe *r,
+                              int step, int worker, int64_t t_ns);
+
+/* One step's record. Times are nanoseconds from the start of the run. */
+typedef struct mapo_slot {
+  int worker;       /* -1 until the step has run */
+  int64_t start_ns; /* holds its utensils and begins */
+  int64_t end_ns;   /* done, before returning its utensils */
+  int64_t freed_ns; /* when it waited for a utensil: when the last one came back */
+  int freed_by;     /* ... and which step returned it (-1: it never waited) */
+  int64_t ready_ns; /* filled by mapo_kitchen_close: when it could have started */
+  int ready_by;     /* ... and the step whose end made it ready (-1: the run's start) */
+  int prev;         /* the step its worker ran before it, or -1 */
+} mapo_slot;
+
+typedef struct mapo_kitchen_opts {
+  double unit_ms;        /* real milliseconds per unit; 0: steps take no time */
+  int cooks;             /* workers; 0 means the recipe's width */
+  int blocking;          /* async model: every step blocks the loop */
+  mapo_event_cb on_event; /* NULL: no live log */
+  void *user;
+} mapo_kitchen_opts;
+
+typedef struct mapo_kitchen {
+  const mapo_recipe *recipe;
+  mapo_recipe_stats stats;
+  double unit_ms;
+  double unit_ns;        /* nanoseconds per unit */
+  int cooks;
+  int blocking;
+  mapo_event_cb on_event;
+  void *user;
+  mapo_slot *slots;     /* one per step, the timeline */
+  int64_t t0;           /* mapo_now_ns() when the run began */
+  int64_t makespan_ns;  /* end of the last step, from t0 */
+  /* Utensils: pieces left, and who returned one last. Only steps that use utensils
+   * ever touch the lock. */
+  pthread_mutex_t lock;
+  pthread_cond_t returned;
+  int *left;
+  int64_t *returned_ns;
+  int *returned_by;
+  int *last;      /* per worker: the step it ran last (written by that worker only) */
+  int sync_ready; /* lock and condition initialised */
+} mapo_kitchen;
+
+int mapo_kitchen_init(mapo_kitchen *k, const mapo_recipe *r, const mapo_kitchen_opts *o);
+void mapo_kitchen_free(mapo_kitchen *k);
+
+/* Models call these: open before the first step, close after the last. */
+void mapo_kitchen_open(mapo_kitchen *k);
+void mapo_kitchen_close(mapo_kitchen *k);
+
+/* Run one step on `worker`: take its utensils (waiting if they are out), sleep or
+ * spin for its duration, return them. Safe to call from many threads at once. */
+void mapo_kitchen_step(mapo_kitchen *k, int step, int worker);
+
+/* The duration of `units` in nanoseconds under this kitchen's clock. */
+int64_t mapo_kitchen_ns(const mapo_kitchen *k, double units);
+
+/* What one run measured. Fields in units are NAN when unit_ms is 0. */
+typedef struct mapo_cook_summary {
+  int cooks;
+  double makespan_ms, makespan_units;
+  double work_units, span_units, bound_units;
+  double overhead_ms;  /* measured makespan minus the bound */
+  double dispatch_ms;  /* start minus ready, summed over the deciding path */
+  double oversleep_ms; /* how much longer than asked the steps of that path took */
+  double rice_temperature; /* NAN when the recipe has no rice or unit_ms is 0 */
+  int npath;           /* the path that decided the makespan, first step first */
+  int *path;
+} mapo_cook_summary;
+
+int mapo_kitchen_summarize(const mapo_kitchen *k, mapo_hold hold, mapo_cook_summary *s);
+void mapo_cook_summary_free(mapo_cook_summary *s);
+
+#endif

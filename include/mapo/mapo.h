@@ -1,0 +1,13 @@
+/* mapo/mapo.h - everything: one workload through every concurrency model. */
+#ifndef MAPO_H
+#define MAPO_H
+
+#define MAPO_VERSION "0.1.0"
+
+#include "error.h"
+#include "recipe.h"
+#include "kitchen.h"
+#include "cook.h"
+#include "report.h"
+
+#endif

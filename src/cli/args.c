@@ -1,0 +1,144 @@
+/* args.c - table-driven flags for every mapo subcommand: one line on stderr and exit 2
+ * for anything wrong, --help generated from the same table. */
+#include "args.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_fail(const cli_cmd *cmd, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "mapo %s: ", cmd->name);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return 2;
+}
+
+void cli_help(FILE *f, const cli_cmd *cmd) {
+  fprintf(f, "usage: mapo %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->about);
+  if (cmd->opts[0].name != NULL) fputs("\noptions:\n", f);
+  for (const cli_opt *o = cmd->opts; o->name != NULL; o++) {
+    char head[64];
+    snprintf(head, sizeof head, "--%s%s%s", o->name, o->meta ? " " : "", o->meta ? o->meta : "");
+    fprintf(f, "  %-22s %s", head, o->help);
+    if (o->kind == CLI_CHOICE) {
+      fputs(" (", f);
+      for (int i = 0; o->choices[i]; i++) fprintf(f, "%s%s", i ? ", " : "", o->choices[i]);
+      fputc(')', f);
+    }
+    if (o->kind == CLI_INT || o->kind == CLI_DOUBLE) fprintf(f, " [%g..%g]", o->min, o->max);
+    fputc('\n', f);
+  }
+  fprintf(f, "  %-22s %s\n", "--help", "this text");
+}
+
+static int set_value(const cli_cmd *cmd, const cli_opt *o, const char *v) {
+  char *end;
+  errno = 0;
+  switch (o->kind) {
+  case CLI_INT: {
+    long long x = strtoll(v, &end, 10);
+    if (end == v || *end != '\0' || errno == ERANGE)
+      return cli_fail(cmd, "--%s: '%s' is not a whole number", o->name, v);
+    if ((double)x < o->min || (double)x > o->max)
+      return cli_fail(cmd, "--%s: %lld is out of range (%g..%g)", o->name, x, o->min, o->max);
+    *(int *)o->dst = (int)x;
+    return 0;
+  }
+  case CLI_DOUBLE: {
+    double x = strtod(v, &end);
+    if (end == v || *end != '\0' || errno == ERANGE || !isfinite(x))
+      return cli_fail(cmd, "--%s: '%s' is not a number", o->name, v);
+    if (x < o->min || x > o->max)
+      return cli_fail(cmd, "--%s: %s is out of range (%g..%g)", o->name, v, o->min, o->max);
+    *(double *)o->dst = x;
+    return 0;
+  }
+  case CLI_STRING:
+    if (*v == '\0') return cli_fail(cmd, "--%s: the value is empty", o->name);
+    *(const char **)o->dst = v;
+    return 0;
+  case CLI_CHOICE:
+    for (int i = 0; o->choices[i]; i++)
+      if (strcmp(v, o->choices[i]) == 0) {
+        *(const char **)o->dst = o->choices[i];
+        return 0;
+      }
+    {
+      char list[256] = "";
+      size_t n = 0;
+      for (int i = 0; o->choices[i] && n < sizeof list; i++)
+        n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", o->choices[i]);
+      return cli_fail(cmd, "--%s: '%s' is not one of: %s", o->name, v, list);
+    }
+  case CLI_FLAG:
+    break;
+  }
+  return 0;
+}
+
+int cli_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos, int *npos) {
+  char seen[64] = {0};
+  *npos = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      cli_help(stdout, cmd);
+      return 1;
+    }
+    if (a[0] != '-' || a[1] == '\0') {
+      if (*npos >= cmd->max_pos)
+        return cli_fail(cmd, "unexpected argument '%s' (see mapo %s --help)", a, cmd->name);
+      pos[(*npos)++] = a;
+      continue;
+    }
+    if (a[1] != '-')
+      return cli_fail(cmd, "unknown option '%s' (options are spelled --name; see mapo %s --help)",
+                      a, cmd->name);
+    const char *name = a + 2, *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    const cli_opt *o = cmd->opts;
+    int idx = 0;
+    for (; o->name != NULL; o++, idx++)
+      if (strlen(o->name) == len && strncmp(o->name, name, len) == 0) break;
+    if (o->name == NULL)
+      return cli_fail(cmd, "unknown option '--%.*s' (see mapo %s --help)", (int)len, name,
+                      cmd->name);
+    if (idx < (int)sizeof seen && seen[idx]++)
+      return cli_fail(cmd, "--%s is given twice", o->name);
+    if (o->kind == CLI_FLAG) {
+      if (eq) return cli_fail(cmd, "--%s takes no value", o->name);
+      *(int *)o->dst = 1;
+      continue;
+    }
+    const char *v = eq ? eq + 1 : NULL;
+    if (v == NULL) {
+      if (i + 1 >= argc) return cli_fail(cmd, "--%s needs a value (%s)", o->name, o->meta);
+      v = argv[++i];
+    }
+    if (set_value(cmd, o, v) != 0) return 2;
+  }
+  if (*npos < cmd->min_pos)
+    return cli_fail(cmd, "missing argument (usage: mapo %s %s)", cmd->name, cmd->usage);
+  return 0;
+}
+
+int cli_can_write(const char *path) {
+  const char *slash = strrchr(path, '/');
+  char dir[PATH_MAX];
+  if (slash == NULL) {
+    strcpy(dir, ".");
+  } else {
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    if (n >= sizeof dir) return 0;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+  }
+  return slash == NULL || slash[1] != '\0' ? access(dir, W_OK | X_OK) == 0 : 0;
+}

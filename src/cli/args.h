@@ -1,0 +1,42 @@
+/* args.h - private to the mapo program: flags described once, in a table, from which
+ * both the parsing (with type and range checks) and the --help text come. */
+#ifndef MAPO_CLI_ARGS_H
+#define MAPO_CLI_ARGS_H
+
+#include <stdio.h>
+
+typedef enum { CLI_FLAG, CLI_INT, CLI_DOUBLE, CLI_STRING, CLI_CHOICE } cli_kind;
+
+typedef struct cli_opt {
+  const char *name; /* "unit-ms", given as --unit-ms */
+  cli_kind kind;
+  void *dst;        /* int* for FLAG and INT, double*, const char** for STRING, CHOICE */
+  double min, max;  /* INT and DOUBLE: the range allowed */
+  const char *const *choices; /* CHOICE: NULL-terminated */
+  const char *meta; /* what the value is: "MS", "FILE" */
+  const char *help;
+} cli_opt;
+
+typedef struct cli_cmd {
+  const char *name;  /* "cook", "recipe show" */
+  const char *usage; /* the rest of the usage line */
+  const char *about; /* what it does, a paragraph */
+  const cli_opt *opts; /* terminated by an entry with a NULL name */
+  int min_pos, max_pos; /* positional arguments allowed */
+} cli_cmd;
+
+/* Parse argv (argv[0] is the command's name). Returns 0 to go on, 1 when --help was
+ * printed (exit 0), 2 after printing one line on stderr (exit 2). */
+int cli_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos, int *npos);
+void cli_help(FILE *f, const cli_cmd *cmd);
+/* "mapo <cmd>: <message>" on stderr; returns 2. */
+int cli_fail(const cli_cmd *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Whether the folder a file would go to exists and can be written (for output files,
+ * checked before the run so that a typo costs nothing). */
+int cli_can_write(const char *path);
+
+#endif

@@ -1,0 +1,15 @@
+/* cli.h - private to the mapo program: its subcommands and what they share. */
+#ifndef MAPO_CLI_H
+#define MAPO_CLI_H
+
+#include "args.h"
+#include "mapo/mapo.h"
+
+int mapo__cmd_cook(int argc, char **argv);
+int mapo__cmd_recipe(int argc, char **argv);
+
+/* Load the recipe at path, or the built-in one when path is NULL. On failure prints
+ * "path:line: message" (one line) and returns 2. */
+int mapo__cli_load_recipe(const char *path, mapo_recipe *r);
+
+#endif

@@ -1,0 +1,63 @@
+/* main.c - the `mapo` program: one workload through every concurrency model.
+ *
+ * Run `mapo --help` for the commands; each has its own --help. Exit codes: 0 done,
+ * 1 the run itself failed (a result did not verify, a file could not be written),
+ * 2 bad input (a flag, a value, a recipe file), always with one line on stderr.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *about;
+} commands[] = {
+    {"cook", mapo__cmd_cook, "cook a recipe with a model (serial, OpenMP sections, tasks)"},
+    {"recipe", mapo__cmd_recipe, "check, show or generate recipes"},
+};
+
+static void usage(FILE *f) {
+  fputs("usage: mapo COMMAND [options]   (mapo COMMAND --help for its options)\n\n"
+        "mapo runs one workload through every concurrency model and shows, with verified\n"
+        "numbers and timelines, what each model buys and costs.\n\ncommands:\n", f);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].about);
+  fputs("\n  --version  the version\n  --help     this text\n", f);
+}
+
+int mapo__cli_load_recipe(const char *path, mapo_recipe *r) {
+  mapo_diag d;
+  int rc = path ? mapo_recipe_load(r, path, &d) : mapo_recipe_builtin(r);
+  if (rc == 0) return 0;
+  if (path == NULL) {
+    fprintf(stderr, "mapo: the built-in recipe: %s\n", mapo_strerror(rc));
+  } else if (d.line > 0) {
+    fprintf(stderr, "%s:%d: %s\n", path, d.line, d.msg);
+  } else {
+    fprintf(stderr, "%s: %s\n", path, d.msg);
+  }
+  return 2;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "help") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("mapo %s\n", MAPO_VERSION);
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "mapo: unknown command '%s' (commands: cook, recipe; see mapo --help)\n",
+          argv[1]);
+  return 2;
+}

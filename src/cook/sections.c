@@ -1,0 +1,80 @@
+/* sections.c - OpenMP sections: the notebook's fixed split, written into the program.
+ *
+ * Run:    mapo cook --model sections [--cooks N]
+ * Notice: the notebook's threaded cook submits three functions (rice, spices, meat and
+ *         tofu), waits for all of them, then mixes. Sections are that: one section
+ *         per chain, an implicit barrier (the join), then the rest on one thread. The
+ *         split lives in the source code, so the program has a fixed number of
+ *         sections (eight here) and fits only recipes of that fork-join shape; any
+ *         other recipe gets an error that points to tasks.
+ */
+#include <omp.h>
+#include <stdio.h>
+
+#include "mapo/cook.h"
+#include "mapo/error.h"
+
+#define SECTIONS 8 /* the section blocks written out below */
+
+static void run_chain(mapo_kitchen *k, const mapo_chains *c, int chain) {
+  if (chain >= c->nchains) return; /* a section with no chain to cook */
+  for (int i = 0; i < c->len[chain]; i++) {
+    const int s = c->steps[c->first[chain] + i];
+    mapo_kitchen_step(k, s, omp_get_thread_num());
+  }
+}
+
+int mapo_cook_sections(mapo_kitchen *k, mapo_diag *diag) {
+  mapo_chains c;
+  int rc = mapo_recipe_chains(k->recipe, &c, diag);
+  if (rc == 0 && c.nchains > SECTIONS) {
+    rc = MAPO_ESHAPE;
+    if (diag) snprintf(diag->msg, sizeof diag->msg, "%d chains start at once but the program "
+                       "has %d sections", c.nchains, SECTIONS);
+    mapo_chains_free(&c);
+  }
+  if (rc < 0) {
+    if (diag) {
+      char why[sizeof diag->msg];
+      snprintf(why, sizeof why, "%s", diag->msg);
+      snprintf(diag->msg, sizeof diag->msg,
+               "sections cannot cook this recipe (%.180s): use --model tasks", why);
+    }
+    return rc;
+  }
+
+#pragma omp parallel num_threads(k->cooks)
+  {
+    /* The clock starts once every cook is in the kitchen (the barrier that ends the
+     * single), as the notebook starts its clock inside `with ThreadPoolExecutor()`. */
+#pragma omp single
+    mapo_kitchen_open(k);
+#pragma omp sections
+    {
+#pragma omp section
+      run_chain(k, &c, 0);
+#pragma omp section
+      run_chain(k, &c, 1);
+#pragma omp section
+      run_chain(k, &c, 2);
+#pragma omp section
+      run_chain(k, &c, 3);
+#pragma omp section
+      run_chain(k, &c, 4);
+#pragma omp section
+      run_chain(k, &c, 5);
+#pragma omp section
+      run_chain(k, &c, 6);
+#pragma omp section
+      run_chain(k, &c, 7);
+    } /* the join: an implicit barrier, every chain has ended past this line */
+
+    /* The tail on one cook. The thread that ended the last chain is awake when the
+     * barrier opens, so it is usually the one that gets here first. */
+#pragma omp single
+    for (int i = 0; i < c.ntail; i++) mapo_kitchen_step(k, c.tail[i], omp_get_thread_num());
+  }
+  mapo_kitchen_close(k);
+  mapo_chains_free(&c);
+  return 0;
+}

@@ -1,0 +1,36 @@
+/* internal.h - private to src/: helpers the core shares between its files. */
+#ifndef MAPO_CORE_INTERNAL_H
+#define MAPO_CORE_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "mapo/recipe.h"
+
+/* Fill a diagnostic, printf-style; returns code so that callers can `return`. */
+int mapo__diag(mapo_diag *d, int line, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* A growable byte buffer for building text. */
+typedef struct mapo__buf {
+  char *data;
+  size_t len, cap;
+  int failed; /* set once an allocation failed; later appends do nothing */
+} mapo__buf;
+
+void mapo__buf_printf(mapo__buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Append n bytes, NULs included. */
+void mapo__buf_append(mapo__buf *b, const void *data, size_t n);
+
+/* The shortest text that reads back as exactly v. */
+void mapo__format_number(char *out, size_t size, double v);
+
+#endif

@@ -1,0 +1,245 @@
+/* kitchen.c - the clock, the utensils and the timeline every cooking model shares.
+ *
+ * What to notice: a step's whole life is here, in mapo_kitchen_step(), so that the
+ * model files only decide *who* runs *what* *when*. Timing is honest about the
+ * operating system: a `wait` step sleeps until an absolute deadline on the monotonic
+ * clock with the thread's timer slack at 1 ns (the default slack lets the kernel wake
+ * a sleeper up to 50 us late), and whatever overshoot remains is measured and
+ * reported apart from the model's own cost (dispatch).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+
+#include "mapo/error.h"
+#include "mapo/kitchen.h"
+
+int64_t mapo_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t mapo_kitchen_ns(const mapo_kitchen *k, double units) {
+  return (int64_t)llround(units * k->unit_ns);
+}
+
+int mapo_kitchen_init(mapo_kitchen *k, const mapo_recipe *r, const mapo_kitchen_opts *o) {
+  if (k == NULL || r == NULL || o == NULL || r->nsteps < 1) return MAPO_EINVAL;
+  if (!(o->unit_ms >= 0 && o->unit_ms <= 3600000) || o->cooks < 0) return MAPO_EINVAL;
+  memset(k, 0, sizeof *k);
+  int rc = mapo_recipe_analyze(r, &k->stats);
+  if (rc < 0) return rc;
+  k->recipe = r;
+  k->unit_ms = o->unit_ms;
+  k->unit_ns = o->unit_ms * 1e6;
+  k->cooks = o->cooks > 0 ? o->cooks : k->stats.width;
+  k->blocking = o->blocking;
+  k->on_event = o->on_event;
+  k->user = o->user;
+  k->slots = calloc((size_t)r->nsteps, sizeof *k->slots);
+  k->last = malloc((size_t)k->cooks * sizeof *k->last);
+  k->left = calloc((size_t)r->nutensils + 1, sizeof *k->left);
+  k->returned_ns = calloc((size_t)r->nutensils + 1, sizeof *k->returned_ns);
+  k->returned_by = calloc((size_t)r->nutensils + 1, sizeof *k->returned_by);
+  if (!k->slots || !k->last || !k->left || !k->returned_ns || !k->returned_by) {
+    mapo_kitchen_free(k);
+    return -ENOMEM;
+  }
+  pthread_mutex_init(&k->lock, NULL);
+  pthread_cond_init(&k->returned, NULL);
+  k->sync_ready = 1;
+  return 0;
+}
+
+void mapo_kitchen_free(mapo_kitchen *k) {
+  if (k == NULL) return;
+  if (k->sync_ready) {
+    pthread_mutex_destroy(&k->lock);
+    pthread_cond_destroy(&k->returned);
+  }
+  mapo_recipe_stats_free(&k->stats);
+  free(k->slots);
+  free(k->last);
+  free(k->left);
+  free(k->returned_ns);
+  free(k->returned_by);
+  memset(k, 0, sizeof *k);
+}
+
+void mapo_kitchen_open(mapo_kitchen *k) {
+  const mapo_recipe *r = k->recipe;
+  for (int s = 0; s < r->nsteps; s++)
+    k->slots[s] = (mapo_slot){.worker = -1, .freed_by = -1, .ready_by = -1, .prev = -1};
+  for (int w = 0; w < k->cooks; w++) k->last[w] = -1;
+  for (int u = 0; u < r->nutensils; u++) {
+    k->left[u] = r->utensils[u].count;
+    k->returned_ns[u] = 0;
+    k->returned_by[u] = -1;
+  }
+  k->makespan_ns = 0;
+  k->t0 = mapo_now_ns();
+}
+
+/* Ask for 1 ns of timer slack once per thread: threads start with their creator's. */
+static void tighten_timer_slack(void) {
+  static _Thread_local int done;
+  if (!done) {
+    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+    done = 1;
+  }
+}
+
+static int enough(const mapo_kitchen *k, const mapo_step *st) {
+  for (int i = 0; i < st->nuse; i++)
+    if (k->left[st->use[i].utensil] < st->use[i].count) return 0;
+  return 1;
+}
+
+/* Take every utensil of the step at once, or wait until all are back: taking them
+ * one by one could dead-lock two steps that each hold what the other needs. */
+static void take(mapo_kitchen *k, const mapo_step *st, mapo_slot *sl) {
+  pthread_mutex_lock(&k->lock);
+  int waited = 0;
+  while (!enough(k, st)) {
+    waited = 1;
+    pthread_cond_wait(&k->returned, &k->lock);
+  }
+  for (int i = 0; i < st->nuse; i++) {
+    int u = st->use[i].utensil;
+    k->left[u] -= st->use[i].count;
+    if (waited && k->returned_ns[u] >= sl->freed_ns) {
+      sl->freed_ns = k->returned_ns[u];
+      sl->freed_by = k->returned_by[u];
+    }
+  }
+  sl->start_ns = mapo_now_ns() - k->t0;
+  pthread_mutex_unlock(&k->lock);
+}
+
+static void give_back(mapo_kitchen *k, const mapo_step *st, mapo_slot *sl, int step) {
+  pthread_mutex_lock(&k->lock);
+  sl->end_ns = mapo_now_ns() - k->t0;
+  for (int i = 0; i < st->nuse; i++) {
+    int u = st->use[i].utensil;
+    k->left[u] += st->use[i].count;
+    k->returned_ns[u] = sl->end_ns;
+    k->returned_by[u] = step;
+  }
+  pthread_cond_broadcast(&k->returned);
+  pthread_mutex_unlock(&k->lock);
+}
+
+void mapo_kitchen_step(mapo_kitchen *k, int step, int worker) {
+  const mapo_step *st = &k->recipe->steps[step];
+  mapo_slot *sl = &k->slots[step];
+  tighten_timer_slack();
+  if (st->nuse > 0)
+    take(k, st, sl);
+  else
+    sl->start_ns = mapo_now_ns() - k->t0;
+  sl->worker = worker;
+  sl->prev = k->last[worker];
+  k->last[worker] = step;
+  if (k->on_event) k->on_event(k->user, MAPO_EV_START, k->recipe, step, worker, sl->start_ns);
+
+  int64_t deadline = k->t0 + sl->start_ns + mapo_kitchen_ns(k, st->units);
+  if (st->kind == MAPO_HANDS) {
+    while (mapo_now_ns() < deadline) {
+      /* Hands busy: the cook keeps a CPU for the whole step. */
+    }
+  } else if (st->units > 0 && k->unit_ns > 0) {
+    struct timespec ts = {(time_t)(deadline / 1000000000), (long)(deadline % 1000000000)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+    }
+  }
+
+  if (st->nuse > 0)
+    give_back(k, st, sl, step);
+  else
+    sl->end_ns = mapo_now_ns() - k->t0;
+  if (k->on_event) k->on_event(k->user, MAPO_EV_DONE, k->recipe, step, worker, sl->end_ns);
+}
+
+/* A step became ready when the last of these happened: its predecessors ended, its
+ * utensils came back (if it had to wait for them), its cook finished the step before.
+ * Start minus ready is then what the model itself cost: dispatch. */
+void mapo_kitchen_close(mapo_kitchen *k) {
+  const mapo_recipe *r = k->recipe;
+  k->makespan_ns = 0;
+  for (int i = 0; i < r->nsteps; i++) {
+    int s = r->order[i];
+    mapo_slot *sl = &k->slots[s];
+    const mapo_step *st = &r->steps[s];
+    sl->ready_ns = 0;
+    sl->ready_by = -1;
+    for (int j = 0; j < st->npred; j++) {
+      const mapo_slot *p = &k->slots[st->pred[j]];
+      if (p->end_ns > sl->ready_ns || sl->ready_by < 0) {
+        sl->ready_ns = p->end_ns;
+        sl->ready_by = st->pred[j];
+      }
+    }
+    if (sl->freed_by >= 0 && sl->freed_ns > sl->ready_ns) {
+      sl->ready_ns = sl->freed_ns;
+      sl->ready_by = sl->freed_by;
+    }
+    if (sl->prev >= 0 && k->slots[sl->prev].end_ns > sl->ready_ns) {
+      sl->ready_ns = k->slots[sl->prev].end_ns;
+      sl->ready_by = sl->prev;
+    }
+    if (sl->ready_ns > sl->start_ns) sl->ready_ns = sl->start_ns; /* clock granularity */
+    if (sl->end_ns > k->makespan_ns) k->makespan_ns = sl->end_ns;
+  }
+}
+
+int mapo_kitchen_summarize(const mapo_kitchen *k, mapo_hold hold, mapo_cook_summary *s) {
+  if (k == NULL || s == NULL) return MAPO_EINVAL;
+  const mapo_recipe *r = k->recipe;
+  memset(s, 0, sizeof *s);
+  s->path = malloc((size_t)r->nsteps * sizeof *s->path);
+  if (s->path == NULL) return -ENOMEM;
+  s->cooks = k->cooks;
+  s->makespan_ms = (double)k->makespan_ns / 1e6;
+  s->work_units = k->stats.work;
+  s->span_units = k->stats.span;
+  s->bound_units = mapo_recipe_bound(r, &k->stats, hold, k->cooks);
+  s->overhead_ms = s->makespan_ms - s->bound_units * k->unit_ms;
+  s->makespan_units = k->unit_ns > 0 ? (double)k->makespan_ns / k->unit_ns : NAN;
+  s->rice_temperature = NAN;
+  if (r->rice >= 0 && k->unit_ns > 0)
+    s->rice_temperature =
+        r->rice_temp -
+        r->rice_rate * (double)(k->makespan_ns - k->slots[r->rice].end_ns) / k->unit_ns;
+
+  /* The path that decided the makespan: from the step that ended last, back through
+   * whatever made each step ready. */
+  int last = 0;
+  for (int t = 1; t < r->nsteps; t++)
+    if (k->slots[t].end_ns > k->slots[last].end_ns) last = t;
+  int64_t dispatch = 0, oversleep = 0;
+  for (int t = last; t >= 0 && s->npath < r->nsteps; t = k->slots[t].ready_by) {
+    const mapo_slot *sl = &k->slots[t];
+    s->path[s->npath++] = t;
+    dispatch += sl->start_ns - sl->ready_ns;
+    oversleep += sl->end_ns - sl->start_ns - mapo_kitchen_ns(k, r->steps[t].units);
+  }
+  for (int i = 0; i < s->npath / 2; i++) {
+    int tmp = s->path[i];
+    s->path[i] = s->path[s->npath - 1 - i];
+    s->path[s->npath - 1 - i] = tmp;
+  }
+  s->dispatch_ms = (double)dispatch / 1e6;
+  s->oversleep_ms = (double)oversleep / 1e6;
+  return 0;
+}
+
+void mapo_cook_summary_free(mapo_cook_summary *s) {
+  if (s == NULL) return;
+  free(s->path);
+  memset(s, 0, sizeof *s);
+}

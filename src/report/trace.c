@@ -1,0 +1,40 @@
+/* trace.c - Chrome trace-event JSON: open it in https://ui.perfetto.dev or
+ * chrome://tracing. One row (tid) per cook; each step a complete event ("ph":"X")
+ * with its ready time and dispatch in args. Times are microseconds. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "mapo/report.h"
+
+int mapo_report_trace(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k) {
+  const mapo_recipe *r = k->recipe;
+  int workers = 0;
+  for (int t = 0; t < r->nsteps; t++)
+    if (k->slots[t].worker + 1 > workers) workers = k->slots[t].worker + 1;
+  fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", f);
+  fputs("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,\"args\":{\"name\":", f);
+  char title[200];
+  snprintf(title, sizeof title, "mapo cook --model %s: %s", m->name, r->title);
+  mapo_json_string(f, title);
+  fputs("}}", f);
+  for (int w = 0; w < workers; w++)
+    fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,"
+            "\"args\":{\"name\":\"cook %d\"}}", w, w);
+  for (int t = 0; t < r->nsteps; t++) {
+    const mapo_slot *sl = &k->slots[t];
+    const mapo_step *st = &r->steps[t];
+    if (sl->worker < 0) continue;
+    fputs(",\n{\"name\":", f);
+    mapo_json_string(f, st->says);
+    fprintf(f, ",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,"
+            "\"args\":{\"step\":", st->kind == MAPO_HANDS ? "hands" : "wait", sl->worker,
+            (double)sl->start_ns / 1e3, (double)(sl->end_ns - sl->start_ns) / 1e3);
+    mapo_json_string(f, st->name);
+    fprintf(f, ",\"units\":");
+    mapo_json_number(f, st->units);
+    fprintf(f, ",\"ready_us\":%.3f,\"dispatch_us\":%.3f}}", (double)sl->ready_ns / 1e3,
+            (double)(sl->start_ns - sl->ready_ns) / 1e3);
+  }
+  fputs("\n]}\n", f);
+  return ferror(f) ? -EIO : 0;
+}
