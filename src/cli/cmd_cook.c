@@ -17,6 +17,8 @@ typedef struct live_log {
   pthread_mutex_t lock;
   int open_step;
   double unit_ns;
+  const char *model; /* for the heading, printed with the first event */
+  int started;
 } live_log;
 
 static void on_event(void *user, mapo_event ev, const mapo_recipe *r, int step, int worker,
@@ -24,6 +26,9 @@ static void on_event(void *user, mapo_event ev, const mapo_recipe *r, int step, 
   live_log *log = user;
   pthread_mutex_lock(&log->lock);
   double t = log->unit_ns > 0 ? (double)t_ns / log->unit_ns : (double)t_ns / 1e6;
+  if (!log->started++)
+    printf("mapo cook --model %s: %s (times in %s)\n\n", log->model, r->title,
+           log->unit_ns > 0 ? "units" : "ms");
   if (ev == MAPO_EV_DONE && log->open_step == step) {
     fputs("done\n", stdout);
   } else {
@@ -173,7 +178,7 @@ int mapo__cmd_cook(int argc, char **argv) {
 
   mapo_recipe r;
   if (mapo__cli_load_recipe(recipe, &r) != 0) return 2;
-  live_log log = {PTHREAD_MUTEX_INITIALIZER, -1, unit_ms * 1e6};
+  live_log log = {PTHREAD_MUTEX_INITIALIZER, -1, unit_ms * 1e6, model, 0};
   mapo_kitchen_opts o = {.unit_ms = unit_ms, .cooks = cooks};
   if (!json && !quiet && !all) {
     o.on_event = on_event;
@@ -187,8 +192,6 @@ int mapo__cmd_cook(int argc, char **argv) {
 
   run x = {.m = mapo_cook_model_find(model)};
   mapo_diag d = {0};
-  if (o.on_event)
-    printf("mapo cook --model %s: %s\n\n", model, r.title);
   rc = mapo_cook(x.m, &r, &o, &x.k, &x.s, &d);
   int status = 0;
   if (rc == MAPO_ESHAPE) {

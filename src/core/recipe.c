@@ -382,23 +382,30 @@ static int report_cycle(parser *p, const recipe_mem *m, const int *indeg, int ns
         break;
       }
   }
-  /* walk[seen[s]-1 .. n-1] is the cycle, each step after the next one: print it
-   * forwards, in the order the steps would have to run. */
+  /* walk[first .. n-1] is the cycle, each step after the next one. Turn it forwards
+   * (the order the steps would have to run in) and start it at the step written
+   * first, so the message is the same whichever step the walk began at. */
+  int first = seen[s] - 1, len = n - first, lowest = 0;
+  int *cycle = walk + first;
+  for (int i = 0; i < len / 2; i++) {
+    int t = cycle[i];
+    cycle[i] = cycle[len - 1 - i];
+    cycle[len - 1 - i] = t;
+  }
+  for (int i = 1; i < len; i++)
+    if (cycle[i] < cycle[lowest]) lowest = i;
   char text[200];
-  size_t len = 0;
-  int first = seen[s] - 1;
-  for (int i = n - 1; i >= first - 1; i--) {
-    int t = i >= first ? walk[i] : walk[n - 1];
-    int w = snprintf(text + len, sizeof text - len, "%s%s", i == n - 1 ? "" : " -> ",
-                     m->steps[t].name);
-    if (w < 0 || (size_t)w >= sizeof text - len) {
-      len = sizeof text - 4;
-      memcpy(text + len, "...", 4);
+  size_t used = 0;
+  for (int i = 0; i <= len && used < sizeof text; i++) {
+    int w = snprintf(text + used, sizeof text - used, "%s%s", i ? " -> " : "",
+                     m->steps[cycle[(lowest + i) % len]].name);
+    if (w < 0 || (size_t)w >= sizeof text - used) {
+      memcpy(text + sizeof text - 4, "...", 4);
       break;
     }
-    len += (size_t)w;
+    used += (size_t)w;
   }
-  int line = m->steps[walk[n - 1]].line;
+  int line = m->steps[cycle[lowest]].line;
   free(seen);
   free(walk);
   return mapo__diag(p->diag, line, MAPO_ECYCLE, "cycle: %s", text);
