@@ -171,7 +171,7 @@ static void test_errors(void) {
 
   /* A line over the limit. */
   size_t n = MAPO_LINE_MAX + 10;
-  char *big = malloc(n + 32);
+  char *big = malloc(n + 64);
   CU_ASSERT_FATAL(big != NULL);
   strcpy(big, "step a 1 wait\nstep b 1 wait says ");
   size_t at = strlen(big);
