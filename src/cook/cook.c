@@ -15,8 +15,8 @@ const mapo_cook_model mapo_cook_models[] = {
      "Each step starts as soon as what it comes after is done: the makespan is the span, "
      "and the rice is served hot."},
     {"tasks-counted", mapo_cook_tasks_counted, MAPO_HOLD_ALL, 0,
-     "The same schedule as tasks without a dependence table: the step that finishes last "
-     "before another starts it, so the cost per step is lower."},
+     "The same schedule as tasks without a dependence table: the step that readies "
+     "another cooks it at once or creates its task, so each step costs less."},
     {NULL, NULL, MAPO_HOLD_ALL, 0, NULL},
 };
 

@@ -301,7 +301,7 @@ static int parse_line(parser *p, line_tokens *lt) {
     if (p->nutensils >= MAPO_UTENSILS_MAX)
       return mapo__diag(p->diag, p->line, MAPO_ELIMIT, "too many utensils (the limit is %d)",
                         MAPO_UTENSILS_MAX);
-    int count;
+    int count = 0;
     if ((rc = parse_count(p, "utensil count", lt->tok[2], MAPO_UTENSIL_COUNT_MAX, &count)) < 0)
       return rc;
     p->utensils[p->nutensils].name = pool_add(p, lt->tok[1], strlen(lt->tok[1]));
