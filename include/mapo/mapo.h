@@ -9,5 +9,6 @@
 #include "kitchen.h"
 #include "cook.h"
 #include "report.h"
+#include "stats.h"
 
 #endif

@@ -43,9 +43,73 @@ static void on_event(void *user, mapo_event ev, const mapo_recipe *r, int step, 
 
 typedef struct run {
   const mapo_cook_model *m;
-  mapo_kitchen k;
+  mapo_kitchen k;     /* the run shown: the one with the median makespan */
   mapo_cook_summary s;
+  int repeat;
+  mapo_spread makespan, dispatch, overhead, oversleep; /* over the repeats, ms */
 } run;
+
+enum { REPEAT_MAX = 1000 };
+
+static void run_free(run *x) {
+  mapo_kitchen_free(&x->k);
+  mapo_cook_summary_free(&x->s);
+}
+
+/* Cook x->repeat times; keep the run whose makespan is the median, and the spread of
+ * each figure over all runs. Returns 0 or the first error (diag filled). */
+static int cook_repeated(run *x, const mapo_recipe *r, const mapo_kitchen_opts *o,
+                         mapo_diag *d) {
+  double ms[REPEAT_MAX], disp[REPEAT_MAX], over[REPEAT_MAX], slept[REPEAT_MAX];
+  int n = x->repeat;
+  memset(&x->k, 0, sizeof x->k);
+  memset(&x->s, 0, sizeof x->s);
+  for (int i = 0; i < n; i++) {
+    run y = {.m = x->m};
+    int rc = mapo_cook(x->m, r, o, &y.k, &y.s, d);
+    if (rc < 0) {
+      run_free(&y);
+      return rc;
+    }
+    ms[i] = y.s.makespan_ms;
+    disp[i] = y.s.dispatch_ms;
+    over[i] = y.s.overhead_ms;
+    slept[i] = y.s.oversleep_ms;
+    mapo_spread_of(ms, i + 1, &x->makespan);
+    /* Keep this run if it is closer to the running median than the one kept. */
+    if (i == 0 || fabs(ms[i] - x->makespan.median) < fabs(x->s.makespan_ms - x->makespan.median)) {
+      run_free(x);
+      x->k = y.k;
+      x->s = y.s;
+    } else {
+      run_free(&y);
+    }
+  }
+  mapo_spread_of(disp, n, &x->dispatch);
+  mapo_spread_of(over, n, &x->overhead);
+  mapo_spread_of(slept, n, &x->oversleep);
+  return 0;
+}
+
+static void spread_json(const char *name, const mapo_spread *v) {
+  printf(",\"%s\":{\"median\":", name);
+  mapo_json_number(stdout, v->median);
+  fputs(",\"min\":", stdout);
+  mapo_json_number(stdout, v->min);
+  fputs(",\"max\":", stdout);
+  mapo_json_number(stdout, v->max);
+  fputc('}', stdout);
+}
+
+/* The repeat fields of one run's JSON object. */
+static void repeat_json(const run *x) {
+  printf(",\"repeat\":%d,\"spread\":{\"n\":%d", x->repeat, x->repeat);
+  spread_json("makespan_ms", &x->makespan);
+  spread_json("dispatch_ms", &x->dispatch);
+  spread_json("overhead_ms", &x->overhead);
+  spread_json("oversleep_ms", &x->oversleep);
+  fputc('}', stdout);
+}
 
 static int write_trace(FILE *f, const void *arg) {
   const run *x = arg;
@@ -58,7 +122,7 @@ static int write_svg(FILE *f, const void *arg) {
 }
 
 static int all_models(const cli_cmd *cmd, const mapo_recipe *r, const mapo_kitchen_opts *o,
-                      int json) {
+                      int repeat, int json) {
   int n = 0;
   while (mapo_cook_models[n].name) n++;
   run runs[8];
@@ -66,15 +130,12 @@ static int all_models(const cli_cmd *cmd, const mapo_recipe *r, const mapo_kitch
   int ok[8];
   for (int i = 0; i < n; i++) {
     mapo_diag d = {0};
-    runs[i].m = &mapo_cook_models[i];
-    int rc = mapo_cook(runs[i].m, r, o, &runs[i].k, &runs[i].s, &d);
+    runs[i] = (run){.m = &mapo_cook_models[i], .repeat = repeat};
+    int rc = cook_repeated(&runs[i], r, o, &d);
     ok[i] = rc == 0;
     snprintf(why[i], sizeof why[i], "%s", rc == MAPO_ESHAPE ? d.msg : mapo_strerror(rc));
     if (rc < 0 && rc != MAPO_ESHAPE) {
-      for (int j = 0; j <= i; j++) {
-        mapo_kitchen_free(&runs[j].k);
-        mapo_cook_summary_free(&runs[j].s);
-      }
+      for (int j = 0; j <= i; j++) run_free(&runs[j]);
       fprintf(stderr, "mapo %s: model %s: %s\n", cmd->name, runs[i].m->name, why[i]);
       return 1;
     }
@@ -89,6 +150,7 @@ static int all_models(const cli_cmd *cmd, const mapo_recipe *r, const mapo_kitch
       fputs(i ? ",{" : "{", stdout);
       if (ok[i]) {
         mapo_report_cook_json_fields(stdout, runs[i].m, &runs[i].k, &runs[i].s);
+        repeat_json(&runs[i]);
       } else {
         fputs("\"model\":", stdout);
         mapo_json_string(stdout, runs[i].m->name);
@@ -100,7 +162,9 @@ static int all_models(const cli_cmd *cmd, const mapo_recipe *r, const mapo_kitch
     fputs("]}\n", stdout);
   } else {
     int units = o->unit_ms > 0;
-    printf("\nmapo cook --model all: %s, 1 unit = %g ms\n\n", r->title, o->unit_ms);
+    printf("\nmapo cook --model all: %s, 1 unit = %g ms", r->title, o->unit_ms);
+    if (repeat > 1) printf(", median of %d runs", repeat);
+    printf("\n\n");
     printf("  %-14s %5s %10s %10s %10s %10s %10s %8s\n", "model", "cooks",
            units ? "makespan" : "makespan", units ? "bound" : "per step", "overhead", "dispatch",
            "oversleep", "rice");
@@ -112,10 +176,10 @@ static int all_models(const cli_cmd *cmd, const mapo_recipe *r, const mapo_kitch
         printf("  %-14s   n/a: %s\n", runs[i].m->name, why[i]);
         continue;
       }
+      double made = runs[i].makespan.median;
       printf("  %-14s %5d %10.3f %10.3f %10.3f %10.3f %10.3f ", runs[i].m->name, s->cooks,
-             units ? s->makespan_units : s->makespan_ms,
-             units ? s->bound_units : s->makespan_ms * 1000 / r->nsteps, s->overhead_ms,
-             s->dispatch_ms, s->oversleep_ms);
+             units ? made / o->unit_ms : made, units ? s->bound_units : made * 1000 / r->nsteps,
+             runs[i].overhead.median, runs[i].dispatch.median, runs[i].oversleep.median);
       if (isnan(s->rice_temperature))
         printf("%8s\n", "-");
       else
@@ -127,16 +191,13 @@ static int all_models(const cli_cmd *cmd, const mapo_recipe *r, const mapo_kitch
            "  makespan - bound = dispatch (the model's own cost) + oversleep (the kernel's)\n"
            "  + what the schedule lost. Rice: 80 degrees when boiled, 2 lost per unit.\n");
   }
-  for (int i = 0; i < n; i++) {
-    mapo_kitchen_free(&runs[i].k);
-    mapo_cook_summary_free(&runs[i].s);
-  }
+  for (int i = 0; i < n; i++) run_free(&runs[i]);
   return ferror(stdout) ? 1 : 0;
 }
 
 int mapo__cmd_cook(int argc, char **argv) {
   const char *model = "tasks", *recipe = NULL, *trace = NULL, *svg = NULL;
-  int cooks = 0, gantt = 0, json = 0, quiet = 0;
+  int cooks = 0, gantt = 0, json = 0, quiet = 0, repeat = 1;
   double unit_ms = 100;
   const cli_opt opts[] = {
       {"model", CLI_CHOICE, &model, 0, 0, model_names, "M", "the model (default tasks)"},
@@ -144,6 +205,9 @@ int mapo__cmd_cook(int argc, char **argv) {
       {"cooks", CLI_INT, &cooks, 1, 4096, NULL, "N", "workers (default: the recipe's width)"},
       {"unit-ms", CLI_DOUBLE, &unit_ms, 0, 60000, NULL, "MS",
        "milliseconds per unit (default 100; 0: steps take no time, only the runtime's cost shows)"},
+      {"repeat", CLI_INT, &repeat, 1, REPEAT_MAX, NULL, "R",
+       "cook R times (after one warm-up each) and report median, min and max; the run "
+       "shown is the median one, and there is no live log"},
       {"gantt", CLI_FLAG, &gantt, 0, 0, NULL, NULL, "draw a text Gantt chart, a row per cook"},
       {"trace", CLI_STRING, &trace, 0, 0, NULL, "FILE", "write a Chrome trace (open in Perfetto)"},
       {"svg", CLI_STRING, &svg, 0, 0, NULL, "FILE", "write an SVG Gantt chart"},
@@ -180,19 +244,19 @@ int mapo__cmd_cook(int argc, char **argv) {
   if (mapo__cli_load_recipe(recipe, &r) != 0) return 2;
   live_log log = {PTHREAD_MUTEX_INITIALIZER, -1, unit_ms * 1e6, model, 0};
   mapo_kitchen_opts o = {.unit_ms = unit_ms, .cooks = cooks};
-  if (!json && !quiet && !all) {
+  if (!json && !quiet && !all && repeat == 1) {
     o.on_event = on_event;
     o.user = &log;
   }
   if (all) {
-    rc = all_models(&cmd, &r, &o, json);
+    rc = all_models(&cmd, &r, &o, repeat, json);
     mapo_recipe_free(&r);
     return rc;
   }
 
-  run x = {.m = mapo_cook_model_find(model)};
+  run x = {.m = mapo_cook_model_find(model), .repeat = repeat};
   mapo_diag d = {0};
-  rc = mapo_cook(x.m, &r, &o, &x.k, &x.s, &d);
+  rc = cook_repeated(&x, &r, &o, &d);
   int status = 0;
   if (rc == MAPO_ESHAPE) {
     status = cli_fail(&cmd, "%s", d.msg);
@@ -201,9 +265,19 @@ int mapo__cmd_cook(int argc, char **argv) {
     status = 1;
   } else {
     if (json) {
-      mapo_report_cook_json(stdout, x.m, &x.k, &x.s);
+      fputc('{', stdout);
+      mapo_report_cook_json_fields(stdout, x.m, &x.k, &x.s);
+      repeat_json(&x);
+      fputs("}\n", stdout);
     } else {
       mapo_report_cook_text(stdout, x.m, &x.k, &x.s);
+      if (repeat > 1)
+        printf("\n  over %d runs (ms)   median      min      max\n"
+               "    makespan     %9.3f %9.3f %9.3f\n    dispatch     %9.3f %9.3f %9.3f\n"
+               "    oversleep    %9.3f %9.3f %9.3f\n  (the figures above are the median run's)\n",
+               repeat, x.makespan.median, x.makespan.min, x.makespan.max, x.dispatch.median,
+               x.dispatch.min, x.dispatch.max, x.oversleep.median, x.oversleep.min,
+               x.oversleep.max);
       if (gantt) mapo_report_gantt(stdout, &x.k, &x.s, 64);
     }
     if (trace && (rc = mapo_report_write_file(trace, write_trace, &x)) < 0) {
@@ -216,8 +290,7 @@ int mapo__cmd_cook(int argc, char **argv) {
     }
     if (ferror(stdout)) status = 1;
   }
-  mapo_kitchen_free(&x.k);
-  mapo_cook_summary_free(&x.s);
+  run_free(&x);
   mapo_recipe_free(&r);
   return status;
 }
