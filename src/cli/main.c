@@ -4,6 +4,7 @@
  * 1 the run itself failed (a result did not verify, a file could not be written),
  * 2 bad input (a flag, a value, a recipe file), always with one line on stderr.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,9 +42,19 @@ int mapo__cli_load_recipe(const char *path, mapo_recipe *r) {
   return 2;
 }
 
+/* A report that could not be written (a full disk, a closed pipe) is a failed run:
+ * flush before deciding the exit status, or the error would only happen at exit. */
+static int finish(int status) {
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "mapo: cannot write the output: %s\n", strerror(errno));
+    return status == 0 ? 1 : status;
+  }
+  return status;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
-    usage(stderr);
+    fputs("mapo: missing command (cook, recipe; see mapo --help)\n", stderr);
     return 2;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -56,7 +67,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    if (strcmp(argv[1], commands[i].name) == 0) return finish(commands[i].run(argc - 1, argv + 1));
   fprintf(stderr, "mapo: unknown command '%s' (commands: cook, recipe; see mapo --help)\n",
           argv[1]);
   return 2;
