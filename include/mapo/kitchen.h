@@ -10,6 +10,7 @@
 #define MAPO_KITCHEN_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "recipe.h"
@@ -54,8 +55,12 @@ typedef struct mapo_kitchen {
   mapo_event_cb on_event;
   void *user;
   mapo_slot *slots;     /* one per step, the timeline */
-  int64_t t0;           /* mapo_now_ns() when the run began */
+  int64_t t0;           /* mapo_now_ns() when the clock started: every cook in */
+  int64_t open_ns;      /* mapo_now_ns() when the model opened the kitchen */
+  int64_t team_ns;      /* t0 - open_ns: assembling the team (fork, waking threads) */
   int64_t makespan_ns;  /* end of the last step, from t0 */
+  atomic_int arrived;   /* cooks in the kitchen so far */
+  atomic_int started;   /* set once t0 is set */
   /* Utensils: pieces left, and who returned one last. Only steps that use utensils
    * ever touch the lock. */
   pthread_mutex_t lock;
@@ -70,8 +75,16 @@ typedef struct mapo_kitchen {
 int mapo_kitchen_init(mapo_kitchen *k, const mapo_recipe *r, const mapo_kitchen_opts *o);
 void mapo_kitchen_free(mapo_kitchen *k);
 
-/* Models call these: open before the first step, close after the last. */
+/* Models call these: open once before starting any cook; every cook enters (team: how
+ * many cooks there are, omp_get_num_threads() in OpenMP); close after the last step.
+ *
+ * The clock starts when the last cook enters, and mapo_kitchen_enter() returns to
+ * every cook only then: the cooks that came first wait, yielding their core. So the
+ * measured run starts with every cook awake, as the notebook starts its clock once the
+ * ThreadPoolExecutor exists; what assembling the team cost (forking it, waking pool
+ * threads) is measured apart, as team_ns, and reported. */
 void mapo_kitchen_open(mapo_kitchen *k);
+void mapo_kitchen_enter(mapo_kitchen *k, int worker, int team);
 void mapo_kitchen_close(mapo_kitchen *k);
 
 /* Run one step on `worker`: take its utensils (waiting if they are out), sleep or
@@ -89,6 +102,7 @@ typedef struct mapo_cook_summary {
   double overhead_ms;  /* measured makespan minus the bound */
   double dispatch_ms;  /* start minus ready, summed over the deciding path */
   double oversleep_ms; /* how much longer than asked the steps of that path took */
+  double team_ms;      /* assembling the team before the clock started */
   double rice_temperature; /* NAN when the recipe has no rice or unit_ms is 0 */
   int npath;           /* the path that decided the makespan, first step first */
   int *path;

@@ -50,12 +50,10 @@ int mapo_cook_sections(mapo_kitchen *k, mapo_diag *diag) {
     return rc;
   }
 
+  mapo_kitchen_open(k);
 #pragma omp parallel num_threads(k->cooks)
   {
-    /* The clock starts once every cook is in the kitchen (the barrier that ends the
-     * single), as the notebook starts its clock inside `with ThreadPoolExecutor()`. */
-#pragma omp single
-    mapo_kitchen_open(k);
+    mapo_kitchen_enter(k, omp_get_thread_num(), omp_get_num_threads());
 #pragma omp sections
     {
 #pragma omp section

@@ -24,13 +24,11 @@ int mapo_cook_tasks(mapo_kitchen *k, mapo_diag *diag) {
   char *done = calloc((size_t)r->nsteps, 1);
   if (done == NULL) return -ENOMEM;
 
+  mapo_kitchen_open(k);
 #pragma omp parallel num_threads(k->cooks)
   {
-    /* The clock starts once every cook is in the kitchen (the barrier that ends the
-     * single), as the notebook starts its clock inside `with ThreadPoolExecutor()`. */
-#pragma omp single
-    mapo_kitchen_open(k);
-#pragma omp single
+    mapo_kitchen_enter(k, omp_get_thread_num(), omp_get_num_threads());
+#pragma omp masked
     for (int i = 0; i < r->nsteps; i++) {
       const int s = r->order[i];
       const int npred = r->steps[s].npred;

@@ -46,13 +46,11 @@ int mapo_cook_tasks_counted(mapo_kitchen *k, mapo_diag *diag) {
   if (left == NULL) return -ENOMEM;
   for (int s = 0; s < r->nsteps; s++) left[s] = r->steps[s].npred;
 
+  mapo_kitchen_open(k);
 #pragma omp parallel num_threads(k->cooks)
   {
-    /* The clock starts once every cook is in the kitchen (the barrier that ends the
-     * single), as the notebook starts its clock inside `with ThreadPoolExecutor()`. */
-#pragma omp single
-    mapo_kitchen_open(k);
-#pragma omp single
+    mapo_kitchen_enter(k, omp_get_thread_num(), omp_get_num_threads());
+#pragma omp masked
     for (int i = 0; i < r->nsteps; i++) {
       const int s = r->order[i];
       if (r->steps[s].npred == 0) {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sched.h>
 #include <time.h>
 
 #include "mapo/error.h"
@@ -82,7 +83,22 @@ void mapo_kitchen_open(mapo_kitchen *k) {
     k->returned_by[u] = -1;
   }
   k->makespan_ns = 0;
-  k->t0 = mapo_now_ns();
+  k->team_ns = 0;
+  atomic_store(&k->arrived, 0);
+  atomic_store(&k->started, 0);
+  k->open_ns = mapo_now_ns();
+}
+
+void mapo_kitchen_enter(mapo_kitchen *k, int worker, int team) {
+  (void)worker;
+  if (atomic_fetch_add_explicit(&k->arrived, 1, memory_order_acq_rel) + 1 == team) {
+    k->t0 = mapo_now_ns();
+    k->team_ns = k->t0 - k->open_ns;
+    k->cooks = team; /* what the runtime gave, which may be fewer than asked for */
+    atomic_store_explicit(&k->started, 1, memory_order_release);
+    return;
+  }
+  while (!atomic_load_explicit(&k->started, memory_order_acquire)) sched_yield();
 }
 
 /* Ask for 1 ns of timer slack once per thread: threads start with their creator's. */
@@ -234,6 +250,7 @@ int mapo_kitchen_summarize(const mapo_kitchen *k, mapo_hold hold, mapo_cook_summ
     s->path[s->npath - 1 - i] = tmp;
   }
   s->dispatch_ms = (double)dispatch / 1e6;
+  s->team_ms = (double)k->team_ns / 1e6;
   s->oversleep_ms = (double)oversleep / 1e6;
   return 0;
 }

@@ -117,6 +117,8 @@ int mapo_report_cook_json_fields(FILE *f, const mapo_cook_model *m, const mapo_k
   mapo_json_number(f, s->dispatch_ms);
   fputs(",\"oversleep_ms\":", f);
   mapo_json_number(f, s->oversleep_ms);
+  fputs(",\"team_ms\":", f);
+  mapo_json_number(f, s->team_ms);
   fprintf(f, ",\"us_per_step\":");
   mapo_json_number(f, s->makespan_ms * 1000.0 / r->nsteps);
   fputs(",\"rice_temperature\":", f);

@@ -83,6 +83,8 @@ int mapo_report_cook_text(FILE *f, const mapo_cook_model *m, const mapo_kitchen 
           "model's own cost\n", s->dispatch_ms);
   fprintf(f, "    oversleep  %9.3f ms     steps of that path running past their time (the "
           "kernel wakes sleepers late)\n", s->oversleep_ms);
+  fprintf(f, "  team         %9.3f ms     assembling the cooks (fork, waking threads) before the "
+          "clock started\n", s->team_ms);
   if (!isnan(s->rice_temperature))
     fprintf(f, "  rice         %9.1f degrees (%g when boiled, %g lost per unit until served)\n",
             s->rice_temperature, r->rice_temp, r->rice_rate);
