@@ -25,17 +25,25 @@ typedef enum { MAPO_EV_START = 0, MAPO_EV_DONE = 1 } mapo_event;
 typedef void (*mapo_event_cb)(void *user, mapo_event ev, const mapo_recipe *r,
                               int step, int worker, int64_t t_ns);
 
-/* One step's record. Times are nanoseconds from the start of the run. */
+/* One step's record, 32 bytes. Times are nanoseconds from the start of the run. When
+ * a step became ready is not stored: it is the end of the step named by ready_by
+ * (mapo_kitchen_ready_ns), so it cannot disagree with it. */
 typedef struct mapo_slot {
   int worker;       /* -1 until the step has run */
+  int prev;         /* the step its worker ran before it, or -1 */
   int64_t start_ns; /* holds its utensils and begins */
   int64_t end_ns;   /* done, before returning its utensils */
-  int64_t freed_ns; /* when it waited for a utensil: when the last one came back */
-  int freed_by;     /* ... and which step returned it (-1: it never waited) */
-  int64_t ready_ns; /* filled by mapo_kitchen_close: when it could have started */
-  int ready_by;     /* ... and the step whose end made it ready (-1: the run's start) */
-  int prev;         /* the step its worker ran before it, or -1 */
+  int freed_by;     /* it waited for a utensil: the step that returned the last one, or -1 */
+  int ready_by;     /* filled by mapo_kitchen_close: the step whose end made it ready
+                       (its last predecessor, utensil or its cook's step before), or -1
+                       (ready when the clock started) */
 } mapo_slot;
+
+/* What one cook keeps to itself, on a cache line of its own: cooks writing to
+ * neighbouring words of one line would pass the line back and forth (false sharing). */
+typedef struct mapo_cook_state {
+  _Alignas(64) int last; /* the step this cook ran last, or -1 */
+} mapo_cook_state;
 
 typedef struct mapo_kitchen_opts {
   double unit_ms;        /* real milliseconds per unit; 0: steps take no time */
@@ -68,7 +76,7 @@ typedef struct mapo_kitchen {
   int *left;
   int64_t *returned_ns;
   int *returned_by;
-  int *last;      /* per worker: the step it ran last (written by that worker only) */
+  mapo_cook_state *cook; /* per worker, written by that worker only */
   int sync_ready; /* lock and condition initialised */
 } mapo_kitchen;
 
@@ -90,6 +98,10 @@ void mapo_kitchen_close(mapo_kitchen *k);
 /* Run one step on `worker`: take its utensils (waiting if they are out), sleep or
  * spin for its duration, return them. Safe to call from many threads at once. */
 void mapo_kitchen_step(mapo_kitchen *k, int step, int worker);
+
+/* When step became ready (after mapo_kitchen_close): the end of slots[step].ready_by,
+ * or 0. */
+int64_t mapo_kitchen_ready_ns(const mapo_kitchen *k, int step);
 
 /* The duration of `units` in nanoseconds under this kitchen's clock. */
 int64_t mapo_kitchen_ns(const mapo_kitchen *k, double units);

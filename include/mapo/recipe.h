@@ -30,16 +30,17 @@ typedef struct mapo_use {
   int count;   /* how many pieces the step holds */
 } mapo_use;
 
+/* 64 bytes, one cache line (the array is line-aligned): a cook reads a step's first
+ * half while cooking it, and on large recipes every line counts. */
 typedef struct mapo_step {
-  const char *name;
-  const char *says; /* the live log's words: "Washing the rice" */
   double units;
   mapo_kind kind;
-  int npred, nsucc, nuse;
-  const int *pred;     /* steps this one comes after */
+  int nsucc, nuse, npred;
   const int *succ;     /* steps that come after this one */
   const mapo_use *use; /* utensils held for the whole step */
-  int line;            /* where the step was defined (0: built in) */
+  const int *pred;     /* steps this one comes after */
+  const char *name;
+  const char *says; /* the live log's words: "Washing the rice" */
 } mapo_step;
 
 typedef struct mapo_utensil {
@@ -54,6 +55,7 @@ typedef struct mapo_recipe {
   mapo_step *steps;
   mapo_utensil *utensils;
   const int *order; /* the steps in a topological order */
+  const int *lines; /* per step: the line of the text that defined it */
   int rice;         /* the step that ends with the rice boiled, or -1 */
   double rice_temp; /* degrees when that step ends */
   double rice_rate; /* degrees lost per unit until the dish is served */

@@ -170,13 +170,14 @@ int mapo_recipe_chains(const mapo_recipe *r, mapo_chains *c, mapo_diag *diag) {
     const mapo_step *head = &r->steps[c->tail[0]];
     for (int i = 0; i < head->npred && rc == 0; i++)
       if (!in_chain[head->pred[i]])
-        rc = mapo__diag(diag, head->line, MAPO_ESHAPE,
+        rc = mapo__diag(diag, r->lines[c->tail[0]], MAPO_ESHAPE,
                         "step '%s' waits for '%s', which is not the end of a chain", head->name,
                         r->steps[head->pred[i]].name);
     for (int k = 0; k < c->nchains && rc == 0; k++) {
-      const mapo_step *end = &r->steps[c->steps[c->first[k] + c->len[k] - 1]];
+      const int e = c->steps[c->first[k] + c->len[k] - 1];
+      const mapo_step *end = &r->steps[e];
       if (end->nsucc != 1 || end->succ[0] != c->tail[0])
-        rc = mapo__diag(diag, end->line, MAPO_ESHAPE,
+        rc = mapo__diag(diag, r->lines[e], MAPO_ESHAPE,
                         "the chain ending in '%s' does not lead to '%s' alone: the chains "
                         "do not join in one step", end->name, head->name);
     }
@@ -184,7 +185,7 @@ int mapo_recipe_chains(const mapo_recipe *r, mapo_chains *c, mapo_diag *diag) {
       const mapo_step *st = &r->steps[c->tail[i]];
       if (st->npred != 1 || st->pred[0] != c->tail[i - 1] ||
           r->steps[c->tail[i - 1]].nsucc != 1)
-        rc = mapo__diag(diag, st->line, MAPO_ESHAPE,
+        rc = mapo__diag(diag, r->lines[c->tail[i]], MAPO_ESHAPE,
                         "after the join the steps do not form one chain (at '%s')", st->name);
     }
   }

@@ -43,11 +43,11 @@ int mapo_kitchen_init(mapo_kitchen *k, const mapo_recipe *r, const mapo_kitchen_
   k->on_event = o->on_event;
   k->user = o->user;
   k->slots = calloc((size_t)r->nsteps, sizeof *k->slots);
-  k->last = malloc((size_t)k->cooks * sizeof *k->last);
+  k->cook = aligned_alloc(_Alignof(mapo_cook_state), (size_t)k->cooks * sizeof *k->cook);
   k->left = calloc((size_t)r->nutensils + 1, sizeof *k->left);
   k->returned_ns = calloc((size_t)r->nutensils + 1, sizeof *k->returned_ns);
   k->returned_by = calloc((size_t)r->nutensils + 1, sizeof *k->returned_by);
-  if (!k->slots || !k->last || !k->left || !k->returned_ns || !k->returned_by) {
+  if (!k->slots || !k->cook || !k->left || !k->returned_ns || !k->returned_by) {
     mapo_kitchen_free(k);
     return -ENOMEM;
   }
@@ -65,7 +65,7 @@ void mapo_kitchen_free(mapo_kitchen *k) {
   }
   mapo_recipe_stats_free(&k->stats);
   free(k->slots);
-  free(k->last);
+  free(k->cook);
   free(k->left);
   free(k->returned_ns);
   free(k->returned_by);
@@ -75,8 +75,8 @@ void mapo_kitchen_free(mapo_kitchen *k) {
 void mapo_kitchen_open(mapo_kitchen *k) {
   const mapo_recipe *r = k->recipe;
   for (int s = 0; s < r->nsteps; s++)
-    k->slots[s] = (mapo_slot){.worker = -1, .freed_by = -1, .ready_by = -1, .prev = -1};
-  for (int w = 0; w < k->cooks; w++) k->last[w] = -1;
+    k->slots[s] = (mapo_slot){.worker = -1, .prev = -1, .freed_by = -1, .ready_by = -1};
+  for (int w = 0; w < k->cooks; w++) k->cook[w].last = -1;
   for (int u = 0; u < r->nutensils; u++) {
     k->left[u] = r->utensils[u].count;
     k->returned_ns[u] = 0;
@@ -125,11 +125,12 @@ static void take(mapo_kitchen *k, const mapo_step *st, mapo_slot *sl) {
     waited = 1;
     pthread_cond_wait(&k->returned, &k->lock);
   }
+  int64_t freed = -1;
   for (int i = 0; i < st->nuse; i++) {
     int u = st->use[i].utensil;
     k->left[u] -= st->use[i].count;
-    if (waited && k->returned_ns[u] >= sl->freed_ns) {
-      sl->freed_ns = k->returned_ns[u];
+    if (waited && k->returned_ns[u] > freed) {
+      freed = k->returned_ns[u];
       sl->freed_by = k->returned_by[u];
     }
   }
@@ -159,8 +160,8 @@ void mapo_kitchen_step(mapo_kitchen *k, int step, int worker) {
   else
     sl->start_ns = mapo_now_ns() - k->t0;
   sl->worker = worker;
-  sl->prev = k->last[worker];
-  k->last[worker] = step;
+  sl->prev = k->cook[worker].last;
+  k->cook[worker].last = step;
   if (k->on_event) k->on_event(k->user, MAPO_EV_START, k->recipe, step, worker, sl->start_ns);
 
   int64_t deadline = k->t0 + sl->start_ns + mapo_kitchen_ns(k, st->units);
@@ -187,30 +188,31 @@ void mapo_kitchen_step(mapo_kitchen *k, int step, int worker) {
 void mapo_kitchen_close(mapo_kitchen *k) {
   const mapo_recipe *r = k->recipe;
   k->makespan_ns = 0;
-  for (int i = 0; i < r->nsteps; i++) {
-    int s = r->order[i];
+  for (int s = 0; s < r->nsteps; s++) {
     mapo_slot *sl = &k->slots[s];
     const mapo_step *st = &r->steps[s];
-    sl->ready_ns = 0;
+    int64_t ready = 0;
     sl->ready_by = -1;
-    for (int j = 0; j < st->npred; j++) {
-      const mapo_slot *p = &k->slots[st->pred[j]];
-      if (p->end_ns > sl->ready_ns || sl->ready_by < 0) {
-        sl->ready_ns = p->end_ns;
+    for (int j = 0; j < st->npred; j++)
+      if (k->slots[st->pred[j]].end_ns > ready || sl->ready_by < 0) {
+        ready = k->slots[st->pred[j]].end_ns;
         sl->ready_by = st->pred[j];
       }
-    }
-    if (sl->freed_by >= 0 && sl->freed_ns > sl->ready_ns) {
-      sl->ready_ns = sl->freed_ns;
+    if (sl->freed_by >= 0 && k->slots[sl->freed_by].end_ns > ready) {
+      ready = k->slots[sl->freed_by].end_ns;
       sl->ready_by = sl->freed_by;
     }
-    if (sl->prev >= 0 && k->slots[sl->prev].end_ns > sl->ready_ns) {
-      sl->ready_ns = k->slots[sl->prev].end_ns;
+    if (sl->prev >= 0 && k->slots[sl->prev].end_ns > ready) {
+      ready = k->slots[sl->prev].end_ns;
       sl->ready_by = sl->prev;
     }
-    if (sl->ready_ns > sl->start_ns) sl->ready_ns = sl->start_ns; /* clock granularity */
     if (sl->end_ns > k->makespan_ns) k->makespan_ns = sl->end_ns;
   }
+}
+
+int64_t mapo_kitchen_ready_ns(const mapo_kitchen *k, int step) {
+  int by = k->slots[step].ready_by;
+  return by >= 0 ? k->slots[by].end_ns : 0;
 }
 
 int mapo_kitchen_summarize(const mapo_kitchen *k, mapo_hold hold, mapo_cook_summary *s) {
@@ -241,7 +243,7 @@ int mapo_kitchen_summarize(const mapo_kitchen *k, mapo_hold hold, mapo_cook_summ
   for (int t = last; t >= 0 && s->npath < r->nsteps; t = k->slots[t].ready_by) {
     const mapo_slot *sl = &k->slots[t];
     s->path[s->npath++] = t;
-    dispatch += sl->start_ns - sl->ready_ns;
+    dispatch += sl->start_ns - mapo_kitchen_ready_ns(k, t);
     oversleep += sl->end_ns - sl->start_ns - mapo_kitchen_ns(k, r->steps[t].units);
   }
   for (int i = 0; i < s->npath / 2; i++) {

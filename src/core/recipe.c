@@ -49,6 +49,9 @@ typedef struct raw_use {
 
 #define NONE ((size_t)-1)
 
+/* A step is one cache line on 64-bit machines (see mapo/recipe.h). */
+_Static_assert(sizeof(void *) != 8 || sizeof(mapo_step) == 64, "mapo_step is 64 bytes");
+
 typedef struct parser {
   mapo_diag *diag;
   int line;
@@ -405,7 +408,7 @@ static int report_cycle(parser *p, const recipe_mem *m, const int *indeg, int ns
     }
     used += (size_t)w;
   }
-  int line = m->steps[cycle[lowest]].line;
+  int line = p->steps[cycle[lowest]].line;
   free(seen);
   free(walk);
   return mapo__diag(p->diag, line, MAPO_ECYCLE, "cycle: %s", text);
@@ -437,9 +440,10 @@ static int resolve(parser *p, mapo_recipe *r, recipe_mem *m) {
   int n = (int)p->nsteps, rc = 0;
   if (n == 0) return mapo__diag(p->diag, p->line > 0 ? p->line : 1, MAPO_EEMPTY,
                                 "empty recipe: no steps");
-  m->steps = calloc((size_t)n, sizeof *m->steps);
+  m->steps = aligned_alloc(64, (size_t)n * sizeof *m->steps);
+  if (m->steps != NULL) memset(m->steps, 0, (size_t)n * sizeof *m->steps);
   m->utensils = calloc((size_t)p->nutensils + 1, sizeof *m->utensils);
-  m->ints = malloc((2 * p->nrefs + (size_t)n) * sizeof *m->ints);
+  m->ints = malloc((2 * p->nrefs + 2 * (size_t)n) * sizeof *m->ints);
   m->uses = malloc((p->nuse_refs + 1) * sizeof *m->uses);
   int *indeg = calloc((size_t)n, sizeof *indeg);
   if (!m->steps || !m->utensils || !m->ints || !m->uses || !indeg) {
@@ -452,15 +456,16 @@ static int resolve(parser *p, mapo_recipe *r, recipe_mem *m) {
                                     p->utensils[u].line};
 
   int *pred = m->ints, *succ = m->ints + p->nrefs, *order = m->ints + 2 * p->nrefs;
+  int *lines = order + n;
   size_t npred = 0;
   for (int s = 0; s < n && rc == 0; s++) {
     const raw_step *rs = &p->steps[s];
     mapo_step *st = &m->steps[s];
+    lines[s] = rs->line;
     *st = (mapo_step){.name = m->pool + rs->name,
                       .says = rs->says == NONE ? m->pool + rs->name : m->pool + rs->says,
                       .units = rs->units,
                       .kind = rs->kind,
-                      .line = rs->line,
                       .pred = pred + npred,
                       .use = m->uses + rs->uses};
     for (int i = 0; i < rs->nafter; i++) {
@@ -558,6 +563,7 @@ static int resolve(parser *p, mapo_recipe *r, recipe_mem *m) {
   r->steps = m->steps;
   r->utensils = m->utensils;
   r->order = order;
+  r->lines = lines;
   r->rice_temp = p->rice_temp;
   r->rice_rate = p->rice_rate;
   return 0;

@@ -131,7 +131,7 @@ int mapo_report_cook_json_fields(FILE *f, const mapo_cook_model *m, const mapo_k
     fputs(t ? ",{\"name\":" : "{\"name\":", f);
     mapo_json_string(f, r->steps[t].name);
     fprintf(f, ",\"worker\":%d,\"ready_units\":", sl->worker);
-    units(f, k, (double)sl->ready_ns);
+    units(f, k, (double)mapo_kitchen_ready_ns(k, t));
     fputs(",\"start_units\":", f);
     units(f, k, (double)sl->start_ns);
     fputs(",\"end_units\":", f);

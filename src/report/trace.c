@@ -32,8 +32,9 @@ int mapo_report_trace(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k) 
     mapo_json_string(f, st->name);
     fprintf(f, ",\"units\":");
     mapo_json_number(f, st->units);
-    fprintf(f, ",\"ready_us\":%.3f,\"dispatch_us\":%.3f}}", (double)sl->ready_ns / 1e3,
-            (double)(sl->start_ns - sl->ready_ns) / 1e3);
+    int64_t ready = mapo_kitchen_ready_ns(k, t);
+    fprintf(f, ",\"ready_us\":%.3f,\"dispatch_us\":%.3f}}", (double)ready / 1e3,
+            (double)(sl->start_ns - ready) / 1e3);
   }
   fputs("\n]}\n", f);
   return ferror(f) ? -EIO : 0;

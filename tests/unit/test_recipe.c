@@ -94,7 +94,7 @@ static void test_format_features(void) {
   MAPO_ASSERT_INT(sc->use[1].count, 2);
   CU_ASSERT_STRING_EQUAL(r.utensils[sc->use[1].utensil].name, "burner");
   CU_ASSERT_STRING_EQUAL(r.steps[a].says, "a"); /* no says: the name */
-  MAPO_ASSERT_INT(sc->line, 4);
+  MAPO_ASSERT_INT(r.lines[c], 4);
   MAPO_ASSERT_INT(r.steps[a].nsucc, 1);
   MAPO_ASSERT_INT(r.rice, a);
   MAPO_ASSERT_NEAR(r.rice_temp, 90.5, 0);
