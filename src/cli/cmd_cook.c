@@ -165,11 +165,10 @@ static int all_models(const cli_cmd *cmd, const mapo_recipe *r, const mapo_kitch
     printf("\nmapo cook --model all: %s, 1 unit = %g ms", r->title, o->unit_ms);
     if (repeat > 1) printf(", median of %d runs", repeat);
     printf("\n\n");
-    printf("  %-14s %5s %10s %10s %10s %10s %10s %8s\n", "model", "cooks",
-           units ? "makespan" : "makespan", units ? "bound" : "per step", "overhead", "dispatch",
-           "oversleep", "rice");
-    printf("  %-14s %5s %10s %10s %10s %10s %10s %8s\n", "", "", units ? "units" : "ms",
-           units ? "units" : "us", "ms", "ms", "ms", "degrees");
+    printf("  %-14s %5s %9s %9s %9s %9s %9s %9s %8s\n", "model", "cooks", "makespan",
+           units ? "bound" : "per step", "overhead", "dispatch", "oversleep", "team", "rice");
+    printf("  %-14s %5s %9s %9s %9s %9s %9s %9s %8s\n", "", "", units ? "units" : "ms",
+           units ? "units" : "us", "ms", "ms", "ms", "ms", "degrees");
     for (int i = 0; i < n; i++) {
       const mapo_cook_summary *s = &runs[i].s;
       if (!ok[i]) {
@@ -177,9 +176,10 @@ static int all_models(const cli_cmd *cmd, const mapo_recipe *r, const mapo_kitch
         continue;
       }
       double made = runs[i].makespan.median;
-      printf("  %-14s %5d %10.3f %10.3f %10.3f %10.3f %10.3f ", runs[i].m->name, s->cooks,
+      printf("  %-14s %5d %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f ", runs[i].m->name, s->cooks,
              units ? made / o->unit_ms : made, units ? s->bound_units : made * 1000 / r->nsteps,
-             runs[i].overhead.median, runs[i].dispatch.median, runs[i].oversleep.median);
+             runs[i].overhead.median, runs[i].dispatch.median, runs[i].oversleep.median,
+             s->team_ms);
       if (isnan(s->rice_temperature))
         printf("%8s\n", "-");
       else
@@ -189,7 +189,8 @@ static int all_models(const cli_cmd *cmd, const mapo_recipe *r, const mapo_kitch
     for (int i = 0; i < n; i++) printf("  %-14s %s\n", runs[i].m->name, runs[i].m->lesson);
     printf("\n  bound: no schedule can beat it (span, work per cook, utensils); overhead =\n"
            "  makespan - bound = dispatch (the model's own cost) + oversleep (the kernel's)\n"
-           "  + what the schedule lost. Rice: 80 degrees when boiled, 2 lost per unit.\n");
+           "  + what the schedule lost; team: assembling the cooks before the clock started.\n"
+           "  Rice: 80 degrees when boiled, 2 lost per unit until served.\n");
   }
   for (int i = 0; i < n; i++) run_free(&runs[i]);
   return ferror(stdout) ? 1 : 0;
