@@ -15,6 +15,8 @@
 /* JSON helpers: a string with its quotes and escapes; a number or null. */
 void mapo_json_string(FILE *f, const char *s);
 void mapo_json_number(FILE *f, double v); /* NAN and infinities become null */
+/* ,"key":v  -- a member after the first, its number or null. */
+void mapo_json_member(FILE *f, const char *key, double v);
 
 /* The recipe: steps, work, span, critical path, width, bounds. */
 int mapo_report_recipe_text(FILE *f, const mapo_recipe *r, const mapo_recipe_stats *s);

@@ -92,12 +92,10 @@ static int cook_repeated(run *x, const mapo_recipe *r, const mapo_kitchen_opts *
 }
 
 static void spread_json(const char *name, const mapo_spread *v) {
-  printf(",\"%s\":{\"median\":", name);
-  mapo_json_number(stdout, v->median);
-  fputs(",\"min\":", stdout);
-  mapo_json_number(stdout, v->min);
-  fputs(",\"max\":", stdout);
-  mapo_json_number(stdout, v->max);
+  printf(",\"%s\":{\"n\":%d", name, v->n);
+  mapo_json_member(stdout, "median", v->median);
+  mapo_json_member(stdout, "min", v->min);
+  mapo_json_member(stdout, "max", v->max);
   fputc('}', stdout);
 }
 

@@ -32,6 +32,11 @@ void mapo_json_number(FILE *f, double v) {
     fputs("null", f);
 }
 
+void mapo_json_member(FILE *f, const char *key, double v) {
+  fprintf(f, ",\"%s\":", key);
+  mapo_json_number(f, v);
+}
+
 static void names(FILE *f, const mapo_recipe *r, const int *steps, int n) {
   fputc('[', f);
   for (int i = 0; i < n; i++) {
@@ -46,12 +51,9 @@ int mapo_report_recipe_json(FILE *f, const mapo_recipe *r, const mapo_recipe_sta
   mapo_json_string(f, r->title);
   fprintf(f, ",\"steps\":%d,\"work_units\":", r->nsteps);
   mapo_json_number(f, s->work);
-  fputs(",\"hands_units\":", f);
-  mapo_json_number(f, s->hands_work);
-  fputs(",\"span_units\":", f);
-  mapo_json_number(f, s->span);
-  fputs(",\"parallelism\":", f);
-  mapo_json_number(f, s->parallelism);
+  mapo_json_member(f, "hands_units", s->hands_work);
+  mapo_json_member(f, "span_units", s->span);
+  mapo_json_member(f, "parallelism", s->parallelism);
   fprintf(f, ",\"width\":%d,\"critical_path\":", s->width);
   names(f, r, s->path, s->npath);
   fputs(",\"utensils\":[", f);
@@ -64,18 +66,15 @@ int mapo_report_recipe_json(FILE *f, const mapo_recipe *r, const mapo_recipe_sta
   for (int p = 1; p <= s->width; p++) {
     fprintf(f, "%s{\"workers\":%d,\"threads_units\":", p > 1 ? "," : "", p);
     mapo_json_number(f, mapo_recipe_bound(r, s, MAPO_HOLD_ALL, p));
-    fputs(",\"event_loop_units\":", f);
-    mapo_json_number(f, mapo_recipe_bound(r, s, MAPO_HOLD_HANDS, p));
+    mapo_json_member(f, "event_loop_units", mapo_recipe_bound(r, s, MAPO_HOLD_HANDS, p));
     fputc('}', f);
   }
   fputs("],\"rice\":", f);
   if (r->rice >= 0) {
     fputs("{\"step\":", f);
     mapo_json_string(f, r->steps[r->rice].name);
-    fputs(",\"degrees\":", f);
-    mapo_json_number(f, r->rice_temp);
-    fputs(",\"loss_per_unit\":", f);
-    mapo_json_number(f, r->rice_rate);
+    mapo_json_member(f, "degrees", r->rice_temp);
+    mapo_json_member(f, "loss_per_unit", r->rice_rate);
     fputc('}', f);
   } else {
     fputs("null", f);
@@ -84,9 +83,9 @@ int mapo_report_recipe_json(FILE *f, const mapo_recipe *r, const mapo_recipe_sta
   return ferror(f) ? -EIO : 0;
 }
 
-/* A time in units, or null when a unit is 0 ms. */
-static void units(FILE *f, const mapo_kitchen *k, double ns) {
-  mapo_json_number(f, k->unit_ns > 0 ? ns / k->unit_ns : NAN);
+/* ,"key": a time in units, or null when a unit is 0 ms. */
+static void units(FILE *f, const char *key, const mapo_kitchen *k, double ns) {
+  mapo_json_member(f, key, k->unit_ns > 0 ? ns / k->unit_ns : NAN);
 }
 
 int mapo_report_cook_json_fields(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k,
@@ -99,30 +98,18 @@ int mapo_report_cook_json_fields(FILE *f, const mapo_cook_model *m, const mapo_k
   mapo_json_string(f, r->title);
   fprintf(f, ",\"cooks\":%d,\"unit_ms\":", s->cooks);
   mapo_json_number(f, k->unit_ms);
-  fputs(",\"makespan_units\":", f);
-  mapo_json_number(f, s->makespan_units);
-  fputs(",\"makespan_ms\":", f);
-  mapo_json_number(f, s->makespan_ms);
-  fputs(",\"span_units\":", f);
-  mapo_json_number(f, has_units ? s->span_units : NAN);
-  fputs(",\"work_units\":", f);
-  mapo_json_number(f, has_units ? s->work_units : NAN);
-  fputs(",\"bound_units\":", f);
-  mapo_json_number(f, has_units ? s->bound_units : NAN);
-  fputs(",\"bound_ms\":", f);
-  mapo_json_number(f, s->bound_units * k->unit_ms);
-  fputs(",\"overhead_ms\":", f);
-  mapo_json_number(f, s->overhead_ms);
-  fputs(",\"dispatch_ms\":", f);
-  mapo_json_number(f, s->dispatch_ms);
-  fputs(",\"oversleep_ms\":", f);
-  mapo_json_number(f, s->oversleep_ms);
-  fputs(",\"team_ms\":", f);
-  mapo_json_number(f, s->team_ms);
-  fprintf(f, ",\"us_per_step\":");
-  mapo_json_number(f, s->makespan_ms * 1000.0 / r->nsteps);
-  fputs(",\"rice_temperature\":", f);
-  mapo_json_number(f, s->rice_temperature);
+  mapo_json_member(f, "makespan_units", s->makespan_units);
+  mapo_json_member(f, "makespan_ms", s->makespan_ms);
+  mapo_json_member(f, "span_units", has_units ? s->span_units : NAN);
+  mapo_json_member(f, "work_units", has_units ? s->work_units : NAN);
+  mapo_json_member(f, "bound_units", has_units ? s->bound_units : NAN);
+  mapo_json_member(f, "bound_ms", s->bound_units * k->unit_ms);
+  mapo_json_member(f, "overhead_ms", s->overhead_ms);
+  mapo_json_member(f, "dispatch_ms", s->dispatch_ms);
+  mapo_json_member(f, "oversleep_ms", s->oversleep_ms);
+  mapo_json_member(f, "team_ms", s->team_ms);
+  mapo_json_member(f, "us_per_step", s->makespan_ms * 1000.0 / r->nsteps);
+  mapo_json_member(f, "rice_temperature", s->rice_temperature);
   fputs(",\"decided_by\":", f);
   names(f, r, s->path, s->npath);
   fputs(",\"steps\":[", f);
@@ -130,16 +117,12 @@ int mapo_report_cook_json_fields(FILE *f, const mapo_cook_model *m, const mapo_k
     const mapo_slot *sl = &k->slots[t];
     fputs(t ? ",{\"name\":" : "{\"name\":", f);
     mapo_json_string(f, r->steps[t].name);
-    fprintf(f, ",\"worker\":%d,\"ready_units\":", sl->worker);
-    units(f, k, (double)mapo_kitchen_ready_ns(k, t));
-    fputs(",\"start_units\":", f);
-    units(f, k, (double)sl->start_ns);
-    fputs(",\"end_units\":", f);
-    units(f, k, (double)sl->end_ns);
-    fputs(",\"start_ms\":", f);
-    mapo_json_number(f, (double)sl->start_ns / 1e6);
-    fputs(",\"end_ms\":", f);
-    mapo_json_number(f, (double)sl->end_ns / 1e6);
+    fprintf(f, ",\"worker\":%d", sl->worker);
+    units(f, "ready_units", k, (double)mapo_kitchen_ready_ns(k, t));
+    units(f, "start_units", k, (double)sl->start_ns);
+    units(f, "end_units", k, (double)sl->end_ns);
+    mapo_json_member(f, "start_ms", (double)sl->start_ns / 1e6);
+    mapo_json_member(f, "end_ms", (double)sl->end_ns / 1e6);
     fputc('}', f);
   }
   fputc(']', f);
