@@ -10,5 +10,7 @@
 #include "cook.h"
 #include "report.h"
 #include "stats.h"
+#include "sum.h"
+#include "scale.h"
 
 #endif

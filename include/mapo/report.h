@@ -40,6 +40,12 @@ int mapo_report_trace(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k);
 int mapo_report_svg(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k,
                     const mapo_cook_summary *s);
 
+/* The environment a measurement was taken in, as one JSON object: compiler, flags,
+ * processors, host, kernel, and every OMP_*, GOMP_*, KMP_*, SLURM_* and OMPI_* variable. */
+void mapo_report_environment_json(FILE *f);
+const char *mapo_build_compiler(void); /* "gcc 12.2.0" */
+const char *mapo_build_flags(void);    /* the C flags the library was built with */
+
 /* Write a file through `write`, all or nothing: a temporary name in the same folder,
  * then rename(). Returns 0 or a negative code (-errno); on failure nothing is left. */
 typedef int (*mapo_writer)(FILE *f, const void *arg);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ void cli_help(FILE *f, const cli_cmd *cmd) {
       fputc(')', f);
     }
     if (o->kind == CLI_INT || o->kind == CLI_DOUBLE) fprintf(f, " [%g..%g]", o->min, o->max);
+    if (o->kind == CLI_U64) fprintf(f, " [%.0f..%.0f]", o->min, o->max);
     fputc('\n', f);
   }
   fprintf(f, "  %-22s %s\n", "--help", "this text");
@@ -49,6 +51,15 @@ static int set_value(const cli_cmd *cmd, const cli_opt *o, const char *v) {
     if ((double)x < o->min || (double)x > o->max)
       return cli_fail(cmd, "--%s: %lld is out of range (%g..%g)", o->name, x, o->min, o->max);
     *(int *)o->dst = (int)x;
+    return 0;
+  }
+  case CLI_U64: {
+    unsigned long long x = strtoull(v, &end, 10);
+    if (end == v || *end != '\0' || errno == ERANGE || strchr(v, '-') != NULL)
+      return cli_fail(cmd, "--%s: '%s' is not a whole number", o->name, v);
+    if ((double)x < o->min || (double)x > o->max)
+      return cli_fail(cmd, "--%s: %llu is out of range (%.0f..%.0f)", o->name, x, o->min, o->max);
+    *(uint64_t *)o->dst = (uint64_t)x;
     return 0;
   }
   case CLI_DOUBLE: {

@@ -5,13 +5,13 @@
 
 #include <stdio.h>
 
-typedef enum { CLI_FLAG, CLI_INT, CLI_DOUBLE, CLI_STRING, CLI_CHOICE } cli_kind;
+typedef enum { CLI_FLAG, CLI_INT, CLI_U64, CLI_DOUBLE, CLI_STRING, CLI_CHOICE } cli_kind;
 
 typedef struct cli_opt {
   const char *name; /* "unit-ms", given as --unit-ms */
   cli_kind kind;
-  void *dst;        /* int* for FLAG and INT, double*, const char** for STRING, CHOICE */
-  double min, max;  /* INT and DOUBLE: the range allowed */
+  void *dst;        /* int* for FLAG and INT, uint64_t* for U64, double*, const char** */
+  double min, max;  /* INT, U64 and DOUBLE: the range allowed */
   const char *const *choices; /* CHOICE: NULL-terminated */
   const char *meta; /* what the value is: "MS", "FILE" */
   const char *help;

@@ -7,6 +7,8 @@
 
 int mapo__cmd_cook(int argc, char **argv);
 int mapo__cmd_recipe(int argc, char **argv);
+int mapo__cmd_sum(int argc, char **argv);
+int mapo__cmd_scale(int argc, char **argv);
 
 /* Load the recipe at path, or the built-in one when path is NULL. On failure prints
  * "path:line: message" (one line) and returns 2. */

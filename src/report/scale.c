@@ -1,0 +1,2 @@
+/* scale.c - placeholder: being written. */
+#include "mapo/scale.h"
