@@ -758,6 +758,71 @@ static void test_stdout_write_error(void) {
   }
 }
 
+/* ---------------------------------------------------------------- mapo sum */
+
+static void test_sum_bad_input(void) {
+  expect_refused("--model", ARGV("sum", "--model", "nope"));
+  expect_refused("--threads", ARGV("sum", "--threads", "0"));
+  expect_refused("--threads", ARGV("sum", "--threads", "2000"));
+  expect_refused("--threads", ARGV("sum", "--threads", "two"));
+  expect_refused("--numbers", ARGV("sum", "--numbers", "0"));
+  expect_refused("--numbers", ARGV("sum", "--numbers", "100001"));
+  expect_refused("--base", ARGV("sum", "--base", "-5"));
+  expect_refused("--base", ARGV("sum", "--base", "1e6"));
+  expect_refused("--base", ARGV("sum", "--base", "4294967297"));
+  expect_refused("--base", ARGV("sum", "--base", "99999999999999999999999"));
+  expect_refused("2^32", ARGV("sum", "--base", "4294967290", "--numbers", "20"));
+  expect_refused("--split", ARGV("sum", "--split", "halves"));
+  expect_refused("--repeat", ARGV("sum", "--repeat", "0"));
+  expect_refused("--repeat", ARGV("sum", "--repeat", "1001"));
+  expect_refused(NULL, ARGV("sum", "extra"));
+  expect_refused(NULL, ARGV("sum", "--json", "--json"));
+}
+
+/* Every model, both splits, small sizes: verified, exit 0, one JSON line with the
+ * contract fields; the checksum is the same whatever the model. */
+static void test_sum_models(void) {
+  static const char *const models[] = {"serial", "critical", "atomic", "false-sharing",
+                                       "padded", "reduction"};
+  static const char *const splits[] = {"numbers", "range"};
+  char first[64] = "";
+  for (size_t m = 0; m < sizeof models / sizeof models[0]; m++)
+    for (size_t s = 0; s < 2; s++) {
+      child c;
+      expect_ok(&c, ARGV("sum", "--model", models[m], "--split", splits[s], "--threads", "2",
+                         "--base", "3001", "--numbers", "5", "--repeat", "2", "--json"));
+      CHECK(&c, one_line(c.out, c.nout) && c.out[0] == '{');
+      static const char *const fields[] = {"\"model\"", "\"threads\"", "\"seconds_median\"",
+                                           "\"seconds_min\"", "\"seconds_max\"",
+                                           "\"verified\":true", "\"checksum\":\"",
+                                           "\"environment\""};
+      for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) CHECK(&c, contains(c.out, fields[f]));
+      const char *sum = strstr(c.out, "\"checksum\":\"");
+      if (sum != NULL) {
+        char mine[64];
+        snprintf(mine, sizeof mine, "%.*s", (int)strcspn(sum + 12, "\""), sum + 12);
+        if (first[0] == '\0') snprintf(first, sizeof first, "%s", mine);
+        CHECK(&c, strcmp(mine, first) == 0);
+      }
+      child_free(&c);
+    }
+  /* the sum over n = 3001..3005 of n(n-1)(2n-1)/6 */
+  CU_ASSERT_STRING_EQUAL(first, "45112622550");
+}
+
+static void test_sum_text(void) {
+  child c;
+  expect_ok(&c, ARGV("sum", "--model", "atomic", "--threads", "1", "--base", "1000", "--repeat", "1"));
+  CHECK(&c, contains(c.out, "verified   every number equals n(n-1)(2n-1)/6"));
+  CHECK(&c, contains(c.out, "atomic     here: "));
+  child_free(&c);
+  /* More threads than processors: a warning on stderr, the run still verified. */
+  CU_ASSERT_EQUAL_FATAL(run(&c, ARGV("sum", "--threads", "64", "--base", "1000", "--repeat", "1")), 0);
+  CHECK(&c, c.status == 0);
+  CHECK(&c, one_line(c.err, c.nerr) && contains(c.err, "warning"));
+  child_free(&c);
+}
+
 /* ---------------------------------------------------------------- main */
 
 static const mapo_test tests[] = {
@@ -780,6 +845,9 @@ static const mapo_test tests[] = {
     {"cook --json", test_cook_json},
     {"cook: text reports of every model", test_cook_text},
     {"a write error on stdout is exit 1", test_stdout_write_error},
+    {"sum: bad flags and values", test_sum_bad_input},
+    {"sum: every model and split verifies, same checksum", test_sum_models},
+    {"sum: text report, warning past the processors", test_sum_text},
     {NULL, NULL},
 };
 
