@@ -27,7 +27,7 @@ static void cpus_json(const mapo_sum_job *job) {
 
 int mapo__cmd_sum(int argc, char **argv) {
   const char *model = "reduction", *split = "numbers";
-  int threads = mapo_sum_processors(), numbers = 20, repeat = 5, json = 0;
+  int threads = 0, numbers = 20, repeat = 5, json = 0;
   uint64_t base = 5000000;
   const cli_opt opts[] = {
       {"model", CLI_CHOICE, &model, 0, 0, model_names(), "M", "the model (default reduction)"},
@@ -60,7 +60,9 @@ int mapo__cmd_sum(int argc, char **argv) {
                     "fits 64 bits", (unsigned long long)base, numbers);
 
   const mapo_sum_model *m = mapo_sum_model_find(model);
-  if (!m->threaded) threads = 1;
+  if (!m->threaded && threads > 1)
+    return cli_fail(&cmd, "--threads: the serial model runs on one thread");
+  if (threads == 0) threads = m->threaded ? mapo_sum_processors() : 1;
   mapo_sum_job job;
   rc = mapo_sum_job_init(&job, numbers, base, threads,
                          strcmp(split, "range") == 0 ? MAPO_SPLIT_RANGE : MAPO_SPLIT_NUMBERS);

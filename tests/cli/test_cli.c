@@ -776,6 +776,7 @@ static void test_sum_bad_input(void) {
   expect_refused("--repeat", ARGV("sum", "--repeat", "0"));
   expect_refused("--repeat", ARGV("sum", "--repeat", "1001"));
   expect_refused(NULL, ARGV("sum", "extra"));
+  expect_refused("serial", ARGV("sum", "--model", "serial", "--threads", "2"));
   expect_refused(NULL, ARGV("sum", "--json", "--json"));
 }
 
@@ -789,7 +790,8 @@ static void test_sum_models(void) {
   for (size_t m = 0; m < sizeof models / sizeof models[0]; m++)
     for (size_t s = 0; s < 2; s++) {
       child c;
-      expect_ok(&c, ARGV("sum", "--model", models[m], "--split", splits[s], "--threads", "2",
+      expect_ok(&c, ARGV("sum", "--model", models[m], "--split", splits[s], "--threads",
+                         m == 0 ? "1" : "2",
                          "--base", "3001", "--numbers", "5", "--repeat", "2", "--json"));
       CHECK(&c, one_line(c.out, c.nout) && c.out[0] == '{');
       static const char *const fields[] = {"\"model\"", "\"threads\"", "\"seconds_median\"",
