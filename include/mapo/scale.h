@@ -83,6 +83,7 @@ typedef struct mapo_scale_study {
   uint64_t base;
   int repeat;        /* timed runs per point */
   int processors;    /* what the machine has (the marker in the chart, the fit's limit) */
+  int openmp;        /* _OPENMP of the models' compiler (0: not known) */
   int npoints;
   const mapo_scale_point *points;
   mapo_scale_fit fit;
@@ -97,8 +98,9 @@ int mapo_report_scale_text(FILE *f, const mapo_scale_study *s);
 /* One JSON object and a newline: model, split, weak, numbers, base, repeat,
  * processors, points[] (threads, numbers, seconds_median, seconds_min, seconds_max,
  * speedup, efficiency, karp_flatt: null at p = 1), amdahl (strong: serial_fraction,
- * max_speedup, points_used: the thread counts fitted; null under --weak) and
- * gustafson (the same for weak scaling; null otherwise). */
+ * max_speedup, rms_residual, points_used: the thread counts fitted; null under weak
+ * scaling), gustafson (the same for weak scaling; null otherwise), openmp and the
+ * environment (mapo_report_environment_json). */
 int mapo_report_scale_json(FILE *f, const mapo_scale_study *s);
 /* A header row, then one row per point; karp_flatt empty at p = 1. */
 int mapo_report_scale_csv(FILE *f, const mapo_scale_study *s);

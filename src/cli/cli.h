@@ -10,6 +10,9 @@ int mapo__cmd_recipe(int argc, char **argv);
 int mapo__cmd_sum(int argc, char **argv);
 int mapo__cmd_scale(int argc, char **argv);
 
+/* The sum models' names, for a --model choice (NULL-terminated). */
+const char *const *mapo__cli_sum_models(void);
+
 /* Load the recipe at path, or the built-in one when path is NULL. On failure prints
  * "path:line: message" (one line) and returns 2. */
 int mapo__cli_load_recipe(const char *path, mapo_recipe *r);

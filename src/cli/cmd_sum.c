@@ -10,8 +10,7 @@ enum { REPEAT_MAX = 1000 };
 
 static const char *const split_names[] = {"numbers", "range", NULL};
 
-/* Model names for the --model choices, from the library's list. */
-static const char *const *model_names(void) {
+const char *const *mapo__cli_sum_models(void) {
   static const char *names[16];
   int n = 0;
   for (const mapo_sum_model *m = mapo_sum_models; m->name && n < 15; m++) names[n++] = m->name;
@@ -30,7 +29,7 @@ int mapo__cmd_sum(int argc, char **argv) {
   int threads = 0, numbers = 20, repeat = 5, json = 0;
   uint64_t base = 5000000;
   const cli_opt opts[] = {
-      {"model", CLI_CHOICE, &model, 0, 0, model_names(), "M", "the model (default reduction)"},
+      {"model", CLI_CHOICE, &model, 0, 0, mapo__cli_sum_models(), "M", "the model (default reduction)"},
       {"threads", CLI_INT, &threads, 1, MAPO_SUM_THREADS_MAX, NULL, "N",
        "threads (default: the processors OpenMP sees)"},
       {"numbers", CLI_INT, &numbers, 1, MAPO_SUM_NUMBERS_MAX, NULL, "N",

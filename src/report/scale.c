@@ -3,16 +3,17 @@
  *
  * What to notice in all of them: the speedup follows the ideal line while every thread
  * has a processor of its own, and bends away from it past the processor count, where
- * threads only share cores and the efficiency falls like 1/p (the notebook: "too much
+ * threads only share cores and the efficiency falls like P/p (the notebook: "too much
  * load will strangle your system"). The Karp-Flatt column says whether what is lost is
  * a fixed serial part (a constant column) or overhead that grows with the threads.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 
+#include "internal.h"
 #include "mapo/report.h"
 #include "mapo/scale.h"
 
@@ -52,13 +53,12 @@ static void used_counts(FILE *f, const mapo_scale_study *s) {
 int mapo_report_scale_text(FILE *f, const mapo_scale_study *s) {
   char b[32];
   const mapo_scale_fit *fit = &s->fit;
-  fprintf(f, "\nmapo scale --model %s: %s scaling, %d number%s from n = %s%s (split %s)\n",
+  fprintf(f, "\nmapo scale --model %s: %s scaling, %d number%s%s from n = %s (split %s)\n",
           s->model, s->weak ? "weak" : "strong", s->numbers, s->numbers == 1 ? "" : "s",
-          grouped(s->base, b), s->weak ? " per thread" : "", s->split);
+          s->weak ? " per thread" : "", grouped(s->base, b), s->split);
   fprintf(f, "median, min and max of %d timed run%s per thread count, each after its own "
              "warm-up; %d processor%s\n",
           s->repeat, s->repeat == 1 ? "" : "s", s->processors, s->processors == 1 ? "" : "s");
-  if (s->lesson) fprintf(f, "%s: %s\n", s->model, s->lesson);
 
   /* Milliseconds unless the runs are long: three significant digits at least. */
   double fastest = INFINITY;
@@ -98,28 +98,35 @@ int mapo_report_scale_text(FILE *f, const mapo_scale_study *s) {
   } else {
     fprintf(f, "  %s fit over threads ", law_name(fit));
     used_counts(f, s);
-    fprintf(f, " (the %d point%s with a processor each): serial fraction %s = %.4f, ",
-            fit->points_used, fit->points_used == 1 ? "" : "s",
+    fprintf(f, " (those with a processor each): serial fraction %s = %.4f;\n  ",
             fit->law == MAPO_LAW_AMDAHL ? "f" : "s", fit->serial_fraction);
     if (fit->law == MAPO_LAW_GUSTAFSON)
-      fputs("scaled speedup p - s(p-1), no limit", f);
+      fputs("the scaled speedup p - s(p-1) has no limit.", f);
     else if (isinf(fit->max_speedup))
-      fputs("no limit in sight (f = 0)", f);
+      fputs("no serial part showed: Amdahl sets no limit.", f);
     else
-      fprintf(f, "so no thread count beats a speedup of %.1f (1/f)", fit->max_speedup);
-    fprintf(f, "; rms error %.3f\n", fit->rms_residual);
+      fprintf(f, "no thread count can beat a speedup of %.1f (1/f).", fit->max_speedup);
+    if (fit->points_used == 2)
+      fputs(" One point above one thread\n  decides it alone: what it predicts further out "
+            "is a guess.\n", f);
+    else
+      fprintf(f, " rms error of the fit %.3f.\n", fit->rms_residual);
   }
   fputs("  Karp-Flatt e is the serial fraction each point implies: constant, it is a serial "
         "part;\n  growing with the threads, it is overhead that grows with them.\n", f);
   if (marked)
     fprintf(f, "  Past %d processor%s the threads only share cores: the speedup stops growing "
-               "and the\n  efficiency falls like 1/p. Too much load will strangle your system "
+               "and the\n  efficiency falls like %d/p. Too much load will strangle your system "
                "(the notebook).\n",
-            s->processors, s->processors == 1 ? "" : "s");
+            s->processors, s->processors == 1 ? "" : "s", s->processors);
   else
     fprintf(f, "  No point went past the %d processor%s; --threads 1-%d shows what sharing "
                "cores costs.\n",
             s->processors, s->processors == 1 ? "" : "s", 4 * s->processors);
+  if (s->lesson) fprintf(f, "\n  %s: %s\n", s->model, s->lesson);
+  fprintf(f, "  built with %s, %s", mapo_build_compiler(), mapo_build_flags());
+  if (s->openmp > 0) fprintf(f, ", OpenMP %d", s->openmp);
+  fputc('\n', f);
   return ferror(f) ? -EIO : 0;
 }
 
@@ -171,6 +178,8 @@ int mapo_report_scale_json(FILE *f, const mapo_scale_study *s) {
     fit_json(f, s);
   else
     fputs("null", f);
+  fprintf(f, ",\"openmp\":%d,\"environment\":", s->openmp);
+  mapo_report_environment_json(f);
   fputs("}\n", f);
   return ferror(f) ? -EIO : 0;
 }
@@ -200,27 +209,6 @@ int mapo_report_scale_csv(FILE *f, const mapo_scale_study *s) {
 
 /* ------------------------------------------------------------------------------- SVG */
 
-static void xml_text(FILE *f, const char *s) {
-  for (; *s; s++) {
-    switch (*s) {
-    case '&': fputs("&amp;", f); break;
-    case '<': fputs("&lt;", f); break;
-    case '>': fputs("&gt;", f); break;
-    case '"': fputs("&quot;", f); break;
-    default: fputc(*s, f);
-    }
-  }
-}
-
-/* A tick spacing of 1, 2 or 5 times a power of ten giving at most `most` ticks. */
-static double nice_step(double span, int most) {
-  double raw = span / most, p = pow(10, floor(log10(raw > 0 ? raw : 1)));
-  const double m[] = {1, 2, 5, 10};
-  for (int i = 0; i < 4; i++)
-    if (m[i] * p >= raw) return m[i] * p;
-  return 10 * p;
-}
-
 /* One panel's frame: a y range, its place on the page. */
 typedef struct panel {
   double top, height, ymax;
@@ -233,7 +221,7 @@ static double py(const panel *p, double y) { return p->top + p->height * (1 - y 
 
 static void axes(FILE *f, const panel *p, double xmax, double xstep, const char *ylabel,
                  int xlabels) {
-  double ystep = nice_step(p->ymax, 6);
+  double ystep = mapo__tick_step(p->ymax, 6);
   for (double y = 0; y <= p->ymax + 1e-9; y += ystep) {
     fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>"
                "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%g</text>\n",
@@ -287,7 +275,7 @@ int mapo_report_scale_svg(FILE *f, const mapo_scale_study *s) {
   const mapo_scale_fit *fit = &s->fit;
   int pmax = s->points[s->npoints - 1].threads;
   double xmax = pmax > s->processors ? pmax : s->processors;
-  double xstep = xmax <= 16 ? 1 : nice_step(xmax, 16);
+  double xstep = xmax <= 16 ? 1 : mapo__tick_step(xmax, 16);
   xmax = ceil(xmax / xstep) * xstep;
 
   /* The speedup panel holds the ideal line to the last point, every measured run and
@@ -299,9 +287,9 @@ int mapo_report_scale_svg(FILE *f, const mapo_scale_study *s) {
     if (hi > smax) smax = hi;
     if (hi / q->threads > emax) emax = hi / q->threads;
   }
-  panel sp = {78, 300, 0}, ep = {sp.top + sp.height + 34, 150, 0};
-  sp.ymax = ceil(smax * 1.05 / nice_step(smax * 1.05, 6)) * nice_step(smax * 1.05, 6);
-  ep.ymax = ceil(emax / nice_step(emax, 4)) * nice_step(emax, 4);
+  panel sp = {104, 300, 0}, ep = {sp.top + sp.height + 34, 150, 0};
+  sp.ymax = ceil(smax * 1.05 / mapo__tick_step(smax * 1.05, 6)) * mapo__tick_step(smax * 1.05, 6);
+  ep.ymax = ceil(emax / mapo__tick_step(emax, 4)) * mapo__tick_step(emax, 4);
   int height = (int)(ep.top + ep.height) + 58;
 
   char b[32];
@@ -311,12 +299,12 @@ int mapo_report_scale_svg(FILE *f, const mapo_scale_study *s) {
           SVG_W, height, SVG_W, height);
   fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", SVG_W, height);
   fputs("<text x=\"16\" y=\"26\" font-size=\"17\" font-weight=\"bold\">mapo scale: ", f);
-  xml_text(f, s->model);
-  fprintf(f, ", %s scaling, %d number%s from n = %s%s</text>\n", s->weak ? "weak" : "strong",
-          s->numbers, s->numbers == 1 ? "" : "s", grouped(s->base, b),
-          s->weak ? " per thread" : "");
+  mapo__xml_text(f, s->model, SIZE_MAX);
+  fprintf(f, ", %s scaling, %d number%s%s from n = %s</text>\n", s->weak ? "weak" : "strong",
+          s->numbers, s->numbers == 1 ? "" : "s", s->weak ? " per thread" : "",
+          grouped(s->base, b));
   fputs("<text x=\"16\" y=\"46\" font-size=\"13\" fill=\"#444\">split ", f);
-  xml_text(f, s->split);
+  mapo__xml_text(f, s->split, SIZE_MAX);
   fprintf(f, ", median of %d run%s per point (bars: fastest to slowest), %d processor%s", s->repeat,
           s->repeat == 1 ? "" : "s", s->processors, s->processors == 1 ? "" : "s");
   if (!isnan(fit->serial_fraction)) {
@@ -348,6 +336,22 @@ int mapo_report_scale_svg(FILE *f, const mapo_scale_study *s) {
   fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#555\" "
              "stroke-dasharray=\"6,4\"/>\n", LEFT, py(&ep, 1), LEFT + PLOT_W, py(&ep, 1));
 
+  /* The best that P processors allow: min(p, P), efficiency min(1, P/p). Past the
+   * processors the measured curve follows this, not the ideal. */
+  if (s->processors < pmax) {
+    fprintf(f, "<polyline fill=\"none\" stroke=\"#7030a0\" stroke-width=\"1\" "
+               "stroke-dasharray=\"1,3\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>\n",
+            px(1, xmax), py(&sp, 1), px(s->processors, xmax), py(&sp, s->processors),
+            px(pmax, xmax), py(&sp, s->processors));
+    fputs("<polyline fill=\"none\" stroke=\"#7030a0\" stroke-width=\"1\" "
+          "stroke-dasharray=\"1,3\" points=\"", f);
+    for (int k = 0; k <= 100; k++) {
+      double p = s->processors + (pmax - s->processors) * k / 100.0;
+      fprintf(f, "%s%.1f,%.1f", k ? " " : "", px(p, xmax), py(&ep, s->processors / p));
+    }
+    fputs("\"/>\n", f);
+  }
+
   /* The fitted law, over the whole range: where it leaves the points past the
    * processors is what sharing cores costs beyond any serial part. */
   if (!isnan(fit->serial_fraction)) {
@@ -377,24 +381,31 @@ int mapo_report_scale_svg(FILE *f, const mapo_scale_study *s) {
   curve(f, s, &sp, xmax, 0, "#2e75b6");
   curve(f, s, &ep, xmax, 1, "#2e75b6");
 
-  /* Legend, top left of the speedup panel, where the curves start low. */
-  double lx = LEFT + 12, ly = sp.top + 18;
-  fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"250\" height=\"%d\" fill=\"white\" "
-             "stroke=\"#ccc\"/>\n", lx - 6, ly - 13, isnan(fit->serial_fraction) ? 42 : 60);
+  /* The legend: a row between the heading and the chart, where it hides nothing. */
+  double lx = LEFT, ly = 70;
   fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#2e75b6\" "
              "stroke-width=\"2\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"#2e75b6\"/>"
-             "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">measured (median)</text>\n",
-          lx, ly - 4, lx + 24, ly - 4, lx + 12, ly - 4, lx + 32, ly);
+             "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">measured (median)</text>\n",
+          lx, ly - 4, lx + 24, ly - 4, lx + 12, ly - 4, lx + 30, ly);
+  lx += 160;
   fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\" "
-             "stroke-dasharray=\"6,4\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">ideal "
+             "stroke-dasharray=\"6,4\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">ideal "
              "(speedup = p, efficiency = 1)</text>\n",
-          lx, ly + 14, lx + 24, ly + 14, lx + 32, ly + 18);
-  if (!isnan(fit->serial_fraction)) {
+          lx, ly - 4, lx + 24, ly - 4, lx + 30, ly);
+  lx += 250;
+  if (s->processors < pmax) {
+    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#7030a0\" "
+               "stroke-dasharray=\"1,3\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">"
+               "best on %d processor%s</text>\n",
+            lx, ly - 4, lx + 24, ly - 4, lx + 30, ly, s->processors,
+            s->processors == 1 ? "" : "s");
+    lx += 172;
+  }
+  if (!isnan(fit->serial_fraction))
     fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c55a11\" "
                "stroke-width=\"1.5\" stroke-dasharray=\"2,3\"/><text x=\"%.1f\" y=\"%.1f\" "
-               "font-size=\"11\">%s fit, p &lt;= %d</text>\n",
-            lx, ly + 32, lx + 24, ly + 32, lx + 32, ly + 36, law_name(fit), s->processors);
-  }
+               "font-size=\"12\">%s fit, p &lt;= %d</text>\n",
+            lx, ly - 4, lx + 24, ly - 4, lx + 30, ly, law_name(fit), s->processors);
   fputs("</svg>\n", f);
   return ferror(f) ? -EIO : 0;
 }

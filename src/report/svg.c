@@ -7,9 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "mapo/report.h"
 
-static void xml_text(FILE *f, const char *s, size_t max) {
+void mapo__xml_text(FILE *f, const char *s, size_t max) {
   size_t n = 0;
   for (; *s && n < max; s++, n++) {
     switch (*s) {
@@ -23,9 +24,8 @@ static void xml_text(FILE *f, const char *s, size_t max) {
   if (*s) fputs("..", f);
 }
 
-/* A tick spacing of 1, 2 or 5 times a power of ten giving at most ~12 ticks. */
-static double tick_step(double span) {
-  double raw = span / 12, p = pow(10, floor(log10(raw > 0 ? raw : 1)));
+double mapo__tick_step(double span, int most) {
+  double raw = span / most, p = pow(10, floor(log10(raw > 0 ? raw : 1)));
   for (int i = 0; i < 3; i++) {
     double m = (double[]){1, 2, 5}[i] * p;
     if (m >= raw) return m;
@@ -59,7 +59,7 @@ int mapo_report_svg(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k,
           width, height, width, height);
   fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", width, height);
   fputs("<text x=\"16\" y=\"26\" font-size=\"17\" font-weight=\"bold\">", f);
-  xml_text(f, r->title, 60);
+  mapo__xml_text(f, r->title, 60);
   fprintf(f, ": %s, %d cook%s</text>\n", m->name, s->cooks, s->cooks == 1 ? "" : "s");
   fputs("<text x=\"16\" y=\"46\" font-size=\"13\" fill=\"#444\">", f);
   if (in_units)
@@ -72,7 +72,7 @@ int mapo_report_svg(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k,
 
   /* Axis and grid. */
   int axis_y = top + workers * row + 8;
-  double step = tick_step(span);
+  double step = mapo__tick_step(span, 12);
   for (double v = 0; v <= span + 1e-9; v += step) {
     fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n", X(v), top - 4,
             X(v), axis_y);
@@ -98,7 +98,7 @@ int mapo_report_svg(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k,
     if (x1 - x0 < 1) x1 = x0 + 1;
     int y = top + sl->worker * row;
     fprintf(f, "<g><title>");
-    xml_text(f, st->says, 200);
+    mapo__xml_text(f, st->says, 200);
     fprintf(f, " (%s): %.3f to %.3f %s</title>", st->name, sl->start_ns / per, sl->end_ns / per,
             in_units ? "units" : "ms");
     fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"3\" fill=\"%s\" "
@@ -108,7 +108,7 @@ int mapo_report_svg(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k,
     size_t fits = (size_t)((x1 - x0 - 6) / 6.5);
     if (fits >= 3) {
       fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">", x0 + 4, y + bar / 2 + 4);
-      xml_text(f, st->says, fits - 2);
+      mapo__xml_text(f, st->says, fits - 2);
       fputs("</text>", f);
     }
     fputs("</g>\n", f);

@@ -200,7 +200,8 @@ static void expect_bad(mapo_scale_point *pts, int n, const char *what) {
   mapo_scale_point before[MAPO_SCALE_POINTS_MAX + 1];
   if (pts != NULL && n > 0) memcpy(before, pts, (size_t)n * sizeof *pts);
   mapo_scale_fit fit;
-  int rc1 = mapo_scale_compute(pts, n, 0), rc2 = mapo_scale_fit_law(pts, n, MAPO_LAW_AMDAHL, 4, &fit);
+  int rc1 = mapo_scale_compute(pts, n, 0);
+  int rc2 = mapo_scale_fit_law(pts, n, MAPO_LAW_AMDAHL, 4, &fit);
   if (rc1 != MAPO_EINVAL || rc2 != MAPO_EINVAL)
     fprintf(stderr, "\n  %s: compute %d, fit %d, expected MAPO_EINVAL\n", what, rc1, rc2);
   MAPO_ASSERT_INT(rc1, MAPO_EINVAL);
