@@ -12,5 +12,6 @@
 #include "stats.h"
 #include "sum.h"
 #include "scale.h"
+#include "race.h"
 
 #endif

@@ -19,6 +19,7 @@ static const struct {
     {"recipe", mapo__cmd_recipe, "check, show or generate recipes"},
     {"sum", mapo__cmd_sum, "the CPU-bound benchmark: exact sums of squares, every model"},
     {"scale", mapo__cmd_scale, "a scaling study: a sum model over thread counts"},
+    {"race", mapo__cmd_race, "the race and deadlock lab: the bug shown, and its fixes"},
 };
 
 static void usage(FILE *f) {
@@ -56,7 +57,7 @@ static int finish(int status) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fputs("mapo: missing command (cook, recipe, sum, scale; see mapo --help)\n", stderr);
+    fputs("mapo: missing command (cook, recipe, sum, scale, race; see mapo --help)\n", stderr);
     return 2;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -70,7 +71,7 @@ int main(int argc, char **argv) {
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(argv[1], commands[i].name) == 0) return finish(commands[i].run(argc - 1, argv + 1));
-  fprintf(stderr, "mapo: unknown command '%s' (commands: cook, recipe, sum, scale; see mapo --help)\n",
+  fprintf(stderr, "mapo: unknown command '%s' (commands: cook, recipe, sum, scale, race; see mapo --help)\n",
           argv[1]);
   return 2;
 }

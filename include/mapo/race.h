@@ -1,0 +1,70 @@
+/* mapo/race.h - the race and deadlock lab: the notebook's catch, shown every time it
+ * should show and removed every time by its fix.
+ *
+ * Three demos, each one file in src/race/ with its modes side by side:
+ *   cupboard  two cooks take the one knife from a shared cupboard: `unsafe` checks
+ *             (index) then takes (pop) with nothing in between to stop the other cook;
+ *             `critical`, `lock` and `atomic` fix it three ways;
+ *   counter   threads add 1 to one shared counter: `unsafe` loses updates; `atomic`,
+ *             `critical` and `reduction` do not, at three different prices;
+ *   deadlock  two cooks need the knife and the board and take them in opposite orders:
+ *             `naive` dead-locks and a watchdog finds the cycle; `ordered` and `trylock`
+ *             never do.
+ * A demo never prints: it returns what happened, and the first failure told in words.
+ */
+#ifndef MAPO_RACE_H
+#define MAPO_RACE_H
+
+typedef struct mapo_race_opts {
+  long trials;    /* cupboard, deadlock: how many times the cooks meet */
+  int threads;    /* cooks (deadlock: always 2) */
+  int window_us;  /* cupboard: the gap between check and take; deadlock: how long a cook
+                     holding its first utensil waits for the other to take theirs */
+  long increments; /* counter: additions per thread per trial */
+  int watchdog_ms; /* deadlock: no progress for this long is a deadlock */
+  unsigned seed;   /* deadlock, trylock: the back-off's random numbers */
+} mapo_race_opts;
+
+typedef struct mapo_race_result {
+  long trials;
+  long long failures; /* cupboard: trials where a cook found no knife (or took the wrong
+                         thing); counter: lost updates; deadlock: dead-locked trials */
+  double seconds;     /* all the trials, wall clock */
+  long long expected, counted; /* counter: what the counter should hold and did, summed */
+  long long waits;    /* cupboard: times a cook had to wait or look again; deadlock:
+                         trylock back-offs */
+  char first[320];    /* the first failure, in words ("" when none) */
+} mapo_race_result;
+
+typedef int (*mapo_race_fn)(const mapo_race_opts *o, mapo_race_result *r);
+
+typedef struct mapo_race_mode {
+  const char *demo, *mode;
+  mapo_race_fn run;
+  int racy;           /* 1: shows its bug on purpose (and ThreadSanitizer flags it) */
+  const char *lesson; /* one sentence: what happened and why */
+} mapo_race_mode;
+
+/* Every demo and mode, NULL-demo terminated. */
+extern const mapo_race_mode mapo_race_modes[];
+const mapo_race_mode *mapo_race_find(const char *demo, const char *mode);
+
+/* Defaults for a demo: trials, threads, window, increments, watchdog. */
+void mapo_race_defaults(const char *demo, mapo_race_opts *o);
+
+/* Run a mode. MAPO_EINVAL for options out of range. */
+int mapo_race_run(const mapo_race_mode *m, const mapo_race_opts *o, mapo_race_result *r);
+
+int mapo_race_cupboard_unsafe(const mapo_race_opts *o, mapo_race_result *r);
+int mapo_race_cupboard_critical(const mapo_race_opts *o, mapo_race_result *r);
+int mapo_race_cupboard_lock(const mapo_race_opts *o, mapo_race_result *r);
+int mapo_race_cupboard_atomic(const mapo_race_opts *o, mapo_race_result *r);
+int mapo_race_counter_unsafe(const mapo_race_opts *o, mapo_race_result *r);
+int mapo_race_counter_atomic(const mapo_race_opts *o, mapo_race_result *r);
+int mapo_race_counter_critical(const mapo_race_opts *o, mapo_race_result *r);
+int mapo_race_counter_reduction(const mapo_race_opts *o, mapo_race_result *r);
+int mapo_race_deadlock_naive(const mapo_race_opts *o, mapo_race_result *r);
+int mapo_race_deadlock_ordered(const mapo_race_opts *o, mapo_race_result *r);
+int mapo_race_deadlock_trylock(const mapo_race_opts *o, mapo_race_result *r);
+
+#endif

@@ -1,0 +1,117 @@
+/* race.c - the list of race-lab demos, their defaults, and what they share. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+#include "mapo/error.h"
+
+const mapo_race_mode mapo_race_modes[] = {
+    {"cupboard", "unsafe", mapo_race_cupboard_unsafe, 1,
+     "Each cook looks for the knife (index), then takes it (pop) with nothing to stop the "
+     "other cook in between: both see it, one takes it, the other finds it gone or takes "
+     "the spoon by mistake. A race condition: the outcome depends on who is faster."},
+    {"cupboard", "critical", mapo_race_cupboard_critical, 0,
+     "Looking and taking happen in one critical section, so no cook can slip in between; a "
+     "cook that finds the knife out comes back and looks again."},
+    {"cupboard", "lock", mapo_race_cupboard_lock, 0,
+     "The knife has an OpenMP lock: a cook who wants it waits until the other puts it back, "
+     "instead of failing."},
+    {"cupboard", "atomic", mapo_race_cupboard_atomic, 0,
+     "The knife is a flag taken with compare-and-swap: one instruction checks and takes, so "
+     "only one cook can win; the other tries again."},
+    {"counter", "unsafe", mapo_race_counter_unsafe, 1,
+     "counter++ is a load, an add and a store: two threads load the same value, both add 1, "
+     "both store, and one update is lost."},
+    {"counter", "atomic", mapo_race_counter_atomic, 0,
+     "omp atomic makes the load-add-store one indivisible instruction (lock add): no update "
+     "is lost, but the cores pass the counter's cache line back and forth."},
+    {"counter", "critical", mapo_race_counter_critical, 0,
+     "A critical section around every increment: correct, and the slowest, because every "
+     "increment takes and gives back a lock."},
+    {"counter", "reduction", mapo_race_counter_reduction, 0,
+     "Each thread counts privately and OpenMP adds the counts once at the end: correct and "
+     "nearly free, because nothing is shared while counting."},
+    {"deadlock", "naive", mapo_race_deadlock_naive, 1,
+     "One cook takes the knife then the board, the other the board then the knife: each "
+     "holds what the other waits for, and neither can ever go on. A dead-lock."},
+    {"deadlock", "ordered", mapo_race_deadlock_ordered, 0,
+     "Both cooks take the utensils in one global order (knife, then board): a cycle of "
+     "waiting cannot form, so there is no dead-lock."},
+    {"deadlock", "trylock", mapo_race_deadlock_trylock, 0,
+     "A cook that cannot get its second utensil puts the first back, waits a random time "
+     "and tries again: no dead-lock, and the random wait keeps the cooks from backing off "
+     "in step for ever (a livelock)."},
+    {NULL, NULL, NULL, 0, NULL},
+};
+
+const mapo_race_mode *mapo_race_find(const char *demo, const char *mode) {
+  for (const mapo_race_mode *m = mapo_race_modes; demo && mode && m->demo; m++)
+    if (strcmp(m->demo, demo) == 0 && strcmp(m->mode, mode) == 0) return m;
+  return NULL;
+}
+
+void mapo_race_defaults(const char *demo, mapo_race_opts *o) {
+  int counter = demo && strcmp(demo, "counter") == 0;
+  int deadlock = demo && strcmp(demo, "deadlock") == 0;
+  *o = (mapo_race_opts){.trials = counter ? 10 : 100,
+                        .threads = 2,
+                        .window_us = deadlock ? 1000 : 100,
+                        .increments = 1000000,
+                        .watchdog_ms = 20,
+                        .seed = 1};
+}
+
+int mapo_race_run(const mapo_race_mode *m, const mapo_race_opts *o, mapo_race_result *r) {
+  if (m == NULL || o == NULL || r == NULL || o->trials < 1 || o->trials > 10000000 ||
+      o->threads < 2 || o->threads > 64 || o->window_us < 0 || o->window_us > 1000000 ||
+      o->increments < 1 || o->increments > 1000000000L || o->watchdog_ms < 1 ||
+      o->watchdog_ms > 60000)
+    return MAPO_EINVAL;
+  if (strcmp(m->demo, "deadlock") == 0 && o->threads != 2) return MAPO_EINVAL;
+  memset(r, 0, sizeof *r);
+  r->trials = o->trials;
+  const double t0 = mapo__race_now();
+  int rc = m->run(o, r);
+  r->seconds = mapo__race_now() - t0;
+  return rc;
+}
+
+void mapo__meet_wait(mapo__meet *m, int team) {
+  const int round = atomic_load_explicit(&m->round, memory_order_acquire);
+  if (atomic_fetch_add_explicit(&m->arrived, 1, memory_order_acq_rel) + 1 == team) {
+    atomic_store_explicit(&m->arrived, 0, memory_order_relaxed);
+    atomic_store_explicit(&m->round, round + 1, memory_order_release);
+    return;
+  }
+  while (atomic_load_explicit(&m->round, memory_order_acquire) == round) sched_yield();
+}
+
+double mapo__race_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void mapo__spin_us(int us) {
+  if (us <= 0) return;
+  const double end = mapo__race_now() + us * 1e-6;
+  while (mapo__race_now() < end) {
+  }
+}
+
+static pthread_mutex_t first_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void mapo__race_first(mapo_race_result *r, const char *fmt, ...) {
+  pthread_mutex_lock(&first_lock);
+  if (r->first[0] == '\0') {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->first, sizeof r->first, fmt, ap);
+    va_end(ap);
+  }
+  pthread_mutex_unlock(&first_lock);
+}

@@ -1,0 +1,84 @@
+"""check_racy.py - the race lab's bugs show every time they should (label `racy`).
+
+Runs each deliberately broken mode of `mapo race` and asserts that its bug shows: the
+cupboard's cooks fail in at least 95 of 100 trials, the counter loses updates, every
+naive deadlock trial dead-locks and the watchdog names the cycle. Under the tsan preset
+(argument `thread`) it also asserts that ThreadSanitizer reports each one: a data race
+for the cupboard and the counter, a lock-order inversion for the deadlock. Safe modes are
+checked elsewhere (tests/cli/check_race.py), where TSan must stay silent.
+
+usage: python3 check_racy.py MAPO-BINARY SANITIZER   (SANITIZER: "thread" or anything else)
+"""
+import json
+import subprocess
+import sys
+
+mapo, sanitizer = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else ""
+tsan = "thread" in sanitizer
+
+
+def fail(msg):
+    print(f"check_racy: FAIL: {msg}")
+    sys.exit(1)
+
+
+def run(demo, mode, *extra):
+    cmd = [mapo, "race", "--demo", demo, "--mode", mode, "--json", *extra]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if p.returncode != 0:
+        fail(f"{' '.join(cmd)}: exit {p.returncode}, stderr: {p.stderr[-2000:]}")
+    lines = p.stdout.strip().splitlines()
+    if len(lines) != 1:
+        fail(f"{' '.join(cmd)}: stdout is not one line: {p.stdout[:300]}")
+    doc = json.loads(lines[0])
+    for key in ("demo", "mode", "trials", "failures"):
+        if key not in doc:
+            fail(f"{' '.join(cmd)}: no '{key}' in {doc}")
+    return doc, p.stderr
+
+
+def expect_tsan(stderr, kind, what):
+    if tsan and f"WARNING: ThreadSanitizer: {kind}" not in stderr:
+        fail(f"{what}: ThreadSanitizer did not report a {kind}; stderr: {stderr[-1500:]}")
+    if tsan:
+        print(f"ok {what}: ThreadSanitizer reports a {kind}")
+
+
+# Under ThreadSanitizer every memory access is slow and the cooks meet less reliably
+# (0 to 99 failures in 100 trials): there TSan's report is the proof, elsewhere the
+# failures, in 95 trials of 100 at least.
+doc, err = run("cupboard", "unsafe", "--trials", "100")
+if not tsan and doc["failures"] < 95:
+    fail(f"cupboard unsafe: only {doc['failures']} of 100 trials failed")
+if doc["failures"] and "knife" not in doc["first"]:
+    fail(f"cupboard unsafe: the failure is not told the notebook's way: {doc['first']}")
+print(f"ok cupboard unsafe: {doc['failures']} of 100 trials failed: {doc['first']}")
+expect_tsan(err, "data race", "cupboard unsafe")
+
+doc, err = run("counter", "unsafe", "--trials", "3", "--increments", "200000")
+if (not tsan and doc["failures"] <= 0) or doc["counted"] + doc["failures"] != doc["expected"]:
+    fail(f"counter unsafe: no updates lost, or the books do not balance: {doc}")
+print(f"ok counter unsafe: {doc['failures']} of {doc['expected']} updates lost")
+expect_tsan(err, "data race", "counter unsafe")
+
+doc, err = run("deadlock", "naive", "--trials", "20")
+if doc["failures"] != 20:
+    fail(f"deadlock naive: {doc['failures']} of 20 trials dead-locked, not all")
+if "cycle cook 0 -> cook 1 -> cook 0" not in doc["first"] or "holds" not in doc["first"]:
+    fail(f"deadlock naive: the cycle is not named: {doc['first']}")
+print(f"ok deadlock naive: 20 of 20 trials dead-locked: {doc['first']}")
+expect_tsan(err, "lock-order-inversion", "deadlock naive")
+
+# Every mode of a demo side by side: one JSON object with a run per mode.
+doc, err = None, None
+p = subprocess.run([mapo, "race", "--demo", "counter", "--mode", "all", "--trials", "1",
+                    "--increments", "20000", "--json"], capture_output=True, text=True, timeout=600)
+if p.returncode != 0:
+    fail(f"counter --mode all: exit {p.returncode}")
+doc = json.loads(p.stdout)
+if [r["mode"] for r in doc.get("runs", [])] != ["unsafe", "atomic", "critical", "reduction"]:
+    fail(f"counter --mode all: {doc}")
+if any(r["failures"] for r in doc["runs"][1:]):
+    fail(f"counter --mode all: a fix lost updates: {doc}")
+print("ok counter --mode all")
+print("ok")
