@@ -34,7 +34,8 @@ const mapo_race_mode mapo_race_modes[] = {
      "increment takes and gives back a lock."},
     {"counter", "reduction", mapo_race_counter_reduction, 0,
      "Each thread counts privately and OpenMP adds the counts once at the end: correct and "
-     "nearly free, because nothing is shared while counting."},
+     "nearly free, because nothing is shared while counting (the compiler may even keep "
+     "the private count in a register and do the loop in one addition)."},
     {"deadlock", "naive", mapo_race_deadlock_naive, 1,
      "One cook takes the knife then the board, the other the board then the knife: each "
      "holds what the other waits for, and neither can ever go on. A dead-lock."},
