@@ -8,7 +8,8 @@
  *         reduction gives every thread a private counter and adds them once at the end.
  *         The report gives each mode's time: correctness has a price, and reduction
  *         avoids most of it.
- * Each trial: every thread adds 1, `increments` times (default 1,000,000).
+ * Each trial: the threads meet (all running), then every thread adds 1, `increments`
+ * times (default 1,000,000).
  */
 #include <omp.h>
 
@@ -33,10 +34,12 @@ int mapo_race_counter_unsafe(const mapo_race_opts *o, mapo_race_result *r) {
   for (long t = 0; t < o->trials; t++) {
     counter n = 0;
     int team = 1;
+    mapo__meet meet = {0};
 #pragma omp parallel num_threads(o->threads)
     {
 #pragma omp single
       team = omp_get_num_threads();
+      mapo__meet_wait(&meet, team); /* every thread running before anyone counts */
 #pragma omp for schedule(static)
       for (long i = 0; i < team * o->increments; i++) n++;
     }
@@ -49,10 +52,12 @@ int mapo_race_counter_atomic(const mapo_race_opts *o, mapo_race_result *r) {
   for (long t = 0; t < o->trials; t++) {
     counter n = 0;
     int team = 1;
+    mapo__meet meet = {0};
 #pragma omp parallel num_threads(o->threads)
     {
 #pragma omp single
       team = omp_get_num_threads();
+      mapo__meet_wait(&meet, team); /* every thread running before anyone counts */
 #pragma omp for schedule(static)
       for (long i = 0; i < team * o->increments; i++) {
 #pragma omp atomic
@@ -68,10 +73,12 @@ int mapo_race_counter_critical(const mapo_race_opts *o, mapo_race_result *r) {
   for (long t = 0; t < o->trials; t++) {
     counter n = 0;
     int team = 1;
+    mapo__meet meet = {0};
 #pragma omp parallel num_threads(o->threads)
     {
 #pragma omp single
       team = omp_get_num_threads();
+      mapo__meet_wait(&meet, team); /* every thread running before anyone counts */
 #pragma omp for schedule(static)
       for (long i = 0; i < team * o->increments; i++) {
 #pragma omp critical
@@ -87,10 +94,12 @@ int mapo_race_counter_reduction(const mapo_race_opts *o, mapo_race_result *r) {
   for (long t = 0; t < o->trials; t++) {
     long long n = 0;
     int team = 1;
+    mapo__meet meet = {0};
 #pragma omp parallel num_threads(o->threads)
     {
 #pragma omp single
       team = omp_get_num_threads();
+      mapo__meet_wait(&meet, team); /* every thread running before anyone counts */
 #pragma omp for schedule(static) reduction(+ : n)
       for (long i = 0; i < team * o->increments; i++) n++;
     }

@@ -55,7 +55,7 @@ if doc["failures"] and "knife" not in doc["first"]:
 print(f"ok cupboard unsafe: {doc['failures']} of 100 trials failed: {doc['first']}")
 expect_tsan(err, "data race", "cupboard unsafe")
 
-doc, err = run("counter", "unsafe", "--trials", "3", "--increments", "200000")
+doc, err = run("counter", "unsafe", "--trials", "10", "--increments", "1000000")
 if (not tsan and doc["failures"] <= 0) or doc["counted"] + doc["failures"] != doc["expected"]:
     fail(f"counter unsafe: no updates lost, or the books do not balance: {doc}")
 print(f"ok counter unsafe: {doc['failures']} of {doc['expected']} updates lost")
