@@ -24,6 +24,7 @@ int mapo_cook_serial(mapo_kitchen *k, mapo_diag *diag);
 int mapo_cook_sections(mapo_kitchen *k, mapo_diag *diag);
 int mapo_cook_tasks(mapo_kitchen *k, mapo_diag *diag);
 int mapo_cook_tasks_counted(mapo_kitchen *k, mapo_diag *diag);
+int mapo_cook_async(mapo_kitchen *k, mapo_diag *diag);
 
 /* All models, in the order a class meets them; NULL-name terminated. */
 extern const mapo_cook_model mapo_cook_models[];

@@ -67,6 +67,7 @@ typedef struct mapo_kitchen {
   int64_t open_ns;      /* mapo_now_ns() when the model opened the kitchen */
   int64_t team_ns;      /* t0 - open_ns: assembling the team (fork, waking threads) */
   int64_t makespan_ns;  /* end of the last step, from t0 */
+  int64_t cpu_ns;       /* CPU time the process used from open to close, every thread */
   atomic_int arrived;   /* cooks in the kitchen so far */
   atomic_int started;   /* set once t0 is set */
   /* Utensils: pieces left, and who returned one last. Only steps that use utensils
@@ -99,6 +100,18 @@ void mapo_kitchen_close(mapo_kitchen *k);
  * spin for its duration, return them. Safe to call from many threads at once. */
 void mapo_kitchen_step(mapo_kitchen *k, int step, int worker);
 
+/* A step in three parts, for models that cannot block in mapo_kitchen_step (an event
+ * loop): take its utensils without waiting (1: taken or none needed; 0: not all are in,
+ * and *lacking (may be NULL) names one that is out: try again when it comes back),
+ * begin it on a worker (returns its deadline on the monotonic clock), and end it
+ * (returns its utensils). */
+int mapo_kitchen_try_take(mapo_kitchen *k, int step, int *lacking);
+int64_t mapo_kitchen_begin(mapo_kitchen *k, int step, int worker);
+void mapo_kitchen_end(mapo_kitchen *k, int step);
+/* Sleep to an absolute deadline (1 ns timer slack), or keep a CPU busy until it. */
+void mapo_kitchen_sleep_until(int64_t deadline);
+void mapo_kitchen_spin_until(int64_t deadline);
+
 /* When step became ready (after mapo_kitchen_close): the end of slots[step].ready_by,
  * or 0. */
 int64_t mapo_kitchen_ready_ns(const mapo_kitchen *k, int step);
@@ -115,6 +128,7 @@ typedef struct mapo_cook_summary {
   double dispatch_ms;  /* start minus ready, summed over the deciding path */
   double oversleep_ms; /* how much longer than asked the steps of that path took */
   double team_ms;      /* assembling the team before the clock started */
+  double cpu_ms;       /* CPU time used meanwhile: waiting should cost none */
   double rice_temperature; /* NAN when the recipe has no rice or unit_ms is 0 */
   int npath;           /* the path that decided the makespan, first step first */
   int *path;

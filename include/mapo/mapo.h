@@ -13,5 +13,7 @@
 #include "sum.h"
 #include "scale.h"
 #include "race.h"
+#include "io.h"
+#include "loop.h"
 
 #endif

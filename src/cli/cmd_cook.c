@@ -8,7 +8,12 @@
 #include "cli.h"
 
 static const char *const model_names[] = {"serial", "sections", "tasks", "tasks-counted",
-                                          "all", NULL};
+                                          "async", "all", NULL};
+
+static const char blocking_lesson[] =
+    "--blocking: every step blocked the loop (the notebook's time.sleep inside async code): "
+    "no timer can fire while the one thread sleeps, so the steps ran one after another "
+    "and the makespan collapsed to serial.";
 
 /* The live log, in the notebook's words. A line stays open after "Washing the rice
  * ... " so that a step that ends before anything else happens reads as the notebook
@@ -196,7 +201,7 @@ static int all_models(const cli_cmd *cmd, const mapo_recipe *r, const mapo_kitch
 
 int mapo__cmd_cook(int argc, char **argv) {
   const char *model = "tasks", *recipe = NULL, *trace = NULL, *svg = NULL;
-  int cooks = 0, gantt = 0, json = 0, quiet = 0, repeat = 1;
+  int cooks = 0, gantt = 0, json = 0, quiet = 0, repeat = 1, blocking = 0;
   double unit_ms = 100;
   const cli_opt opts[] = {
       {"model", CLI_CHOICE, &model, 0, 0, model_names, "M", "the model (default tasks)"},
@@ -207,6 +212,8 @@ int mapo__cmd_cook(int argc, char **argv) {
       {"repeat", CLI_INT, &repeat, 1, REPEAT_MAX, NULL, "R",
        "cook R times (after one warm-up each) and report median, min and max; the run "
        "shown is the median one, and there is no live log"},
+      {"blocking", CLI_FLAG, &blocking, 0, 0, NULL, NULL,
+       "async only: every step blocks the loop, as time.sleep in async code does"},
       {"gantt", CLI_FLAG, &gantt, 0, 0, NULL, NULL, "draw a text Gantt chart, a row per cook"},
       {"trace", CLI_STRING, &trace, 0, 0, NULL, "FILE", "write a Chrome trace (open in Perfetto)"},
       {"svg", CLI_STRING, &svg, 0, 0, NULL, "FILE", "write an SVG Gantt chart"},
@@ -230,8 +237,10 @@ int mapo__cmd_cook(int argc, char **argv) {
   int all = strcmp(model, "all") == 0;
   if (all && (trace || svg || gantt))
     return cli_fail(&cmd, "--trace, --svg and --gantt need one model, not --model all");
-  if (strcmp(model, "serial") == 0 && cooks > 1)
-    return cli_fail(&cmd, "--cooks: the serial model has exactly one cook");
+  if ((strcmp(model, "serial") == 0 || strcmp(model, "async") == 0) && cooks > 1)
+    return cli_fail(&cmd, "--cooks: the %s model has exactly one cook", model);
+  if (blocking && strcmp(model, "async") != 0)
+    return cli_fail(&cmd, "--blocking applies to --model async only");
   if (trace && !cli_can_write(trace))
     return cli_fail(&cmd, "--trace: cannot write '%s' (no such folder, or not writable)", trace);
   if (svg && !cli_can_write(svg))
@@ -242,7 +251,7 @@ int mapo__cmd_cook(int argc, char **argv) {
   mapo_recipe r;
   if (mapo__cli_load_recipe(recipe, &r) != 0) return 2;
   live_log log = {PTHREAD_MUTEX_INITIALIZER, -1, unit_ms * 1e6, model, 0};
-  mapo_kitchen_opts o = {.unit_ms = unit_ms, .cooks = cooks};
+  mapo_kitchen_opts o = {.unit_ms = unit_ms, .cooks = cooks, .blocking = blocking};
   if (!json && !quiet && !all && repeat == 1) {
     o.on_event = on_event;
     o.user = &log;
@@ -270,6 +279,7 @@ int mapo__cmd_cook(int argc, char **argv) {
       fputs("}\n", stdout);
     } else {
       mapo_report_cook_text(stdout, x.m, &x.k, &x.s);
+      if (blocking) printf("  %s\n", blocking_lesson);
       if (repeat > 1)
         printf("\n  over %d runs (ms)   median      min      max\n"
                "    makespan     %9.3f %9.3f %9.3f\n    dispatch     %9.3f %9.3f %9.3f\n"

@@ -20,6 +20,8 @@ static const struct {
     {"sum", mapo__cmd_sum, "the CPU-bound benchmark: exact sums of squares, every model"},
     {"scale", mapo__cmd_scale, "a scaling study: a sum model over thread counts"},
     {"race", mapo__cmd_race, "the race and deadlock lab: the bug shown, and its fixes"},
+    {"io", mapo__cmd_io, "the I/O-bound benchmark: orders from a local supplier"},
+    {"compare", mapo__cmd_compare, "when to use which? every model on every workload, measured"},
 };
 
 static void usage(FILE *f) {
@@ -57,7 +59,7 @@ static int finish(int status) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fputs("mapo: missing command (cook, recipe, sum, scale, race; see mapo --help)\n", stderr);
+    fputs("mapo: missing command (cook, recipe, sum, scale, race, compare; see mapo --help)\n", stderr);
     return 2;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -71,7 +73,9 @@ int main(int argc, char **argv) {
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(argv[1], commands[i].name) == 0) return finish(commands[i].run(argc - 1, argv + 1));
-  fprintf(stderr, "mapo: unknown command '%s' (commands: cook, recipe, sum, scale, race; see mapo --help)\n",
+  /* Hidden: the supplier that `mapo io` starts as a process of its own. */
+  if (strcmp(argv[1], "io-supplier") == 0) return finish(mapo__cmd_io_supplier(argc - 1, argv + 1));
+  fprintf(stderr, "mapo: unknown command '%s' (commands: cook, recipe, sum, scale, race, compare; see mapo --help)\n",
           argv[1]);
   return 2;
 }

@@ -17,6 +17,9 @@ const mapo_cook_model mapo_cook_models[] = {
     {"tasks-counted", mapo_cook_tasks_counted, MAPO_HOLD_ALL, 0,
      "The same schedule as tasks without a dependence table: the step that readies "
      "another cooks it at once or creates its task, so each step costs less."},
+    {"async", mapo_cook_async, MAPO_HOLD_HANDS, 1,
+     "One thread, smart about waiting: a boiling step is a timer and the cook goes on "
+     "with what else is ready, so one thread reaches the span like three."},
     {NULL, NULL, MAPO_HOLD_ALL, 0, NULL},
 };
 
@@ -50,5 +53,6 @@ int mapo_cook(const mapo_cook_model *m, const mapo_recipe *r, const mapo_kitchen
   if (rc < 0) return rc;
   rc = m->cook(k, diag);
   if (rc < 0) return rc;
-  return mapo_kitchen_summarize(k, m->hold, s);
+  /* Under --blocking every step holds the one thread, whatever its kind. */
+  return mapo_kitchen_summarize(k, k->blocking ? MAPO_HOLD_ALL : m->hold, s);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sched.h>
 #include <time.h>
 
@@ -72,6 +73,14 @@ void mapo_kitchen_free(mapo_kitchen *k) {
   memset(k, 0, sizeof *k);
 }
 
+/* User and system time of the whole process, every thread. */
+static int64_t process_cpu_ns(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+         ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+}
+
 void mapo_kitchen_open(mapo_kitchen *k) {
   const mapo_recipe *r = k->recipe;
   for (int s = 0; s < r->nsteps; s++)
@@ -86,6 +95,7 @@ void mapo_kitchen_open(mapo_kitchen *k) {
   k->team_ns = 0;
   atomic_store(&k->arrived, 0);
   atomic_store(&k->started, 0);
+  k->cpu_ns = -process_cpu_ns();
   k->open_ns = mapo_now_ns();
 }
 
@@ -116,15 +126,9 @@ static int enough(const mapo_kitchen *k, const mapo_step *st) {
   return 1;
 }
 
-/* Take every utensil of the step at once, or wait until all are back: taking them
- * one by one could dead-lock two steps that each hold what the other needs. */
-static void take(mapo_kitchen *k, const mapo_step *st, mapo_slot *sl) {
-  pthread_mutex_lock(&k->lock);
-  int waited = 0;
-  while (!enough(k, st)) {
-    waited = 1;
-    pthread_cond_wait(&k->returned, &k->lock);
-  }
+/* Under the lock: take the step's pieces and stamp its start. `waited`: it had to wait
+ * for a utensil, so the step that returned the last one it needed made it ready. */
+static void take_locked(mapo_kitchen *k, const mapo_step *st, mapo_slot *sl, int waited) {
   int64_t freed = -1;
   for (int i = 0; i < st->nuse; i++) {
     int u = st->use[i].utensil;
@@ -135,7 +139,44 @@ static void take(mapo_kitchen *k, const mapo_step *st, mapo_slot *sl) {
     }
   }
   sl->start_ns = mapo_now_ns() - k->t0;
+}
+
+/* Take every utensil of the step at once, or wait until all are back: taking them
+ * one by one could dead-lock two steps that each hold what the other needs. */
+static void take(mapo_kitchen *k, const mapo_step *st, mapo_slot *sl) {
+  pthread_mutex_lock(&k->lock);
+  int waited = 0;
+  while (!enough(k, st)) {
+    waited = 1;
+    pthread_cond_wait(&k->returned, &k->lock);
+  }
+  take_locked(k, st, sl, waited);
   pthread_mutex_unlock(&k->lock);
+}
+
+/* A refused step is marked in freed_by until it gets its utensils. */
+enum { REFUSED = -2 };
+
+int mapo_kitchen_try_take(mapo_kitchen *k, int step, int *lacking) {
+  const mapo_step *st = &k->recipe->steps[step];
+  mapo_slot *sl = &k->slots[step];
+  if (st->nuse == 0) return 1;
+  pthread_mutex_lock(&k->lock);
+  const int ok = enough(k, st);
+  if (ok) {
+    const int waited = sl->freed_by == REFUSED;
+    sl->freed_by = -1;
+    take_locked(k, st, sl, waited);
+  } else {
+    sl->freed_by = REFUSED;
+    for (int i = 0; i < st->nuse && lacking != NULL; i++)
+      if (k->left[st->use[i].utensil] < st->use[i].count) {
+        *lacking = st->use[i].utensil;
+        break;
+      }
+  }
+  pthread_mutex_unlock(&k->lock);
+  return ok;
 }
 
 static void give_back(mapo_kitchen *k, const mapo_step *st, mapo_slot *sl, int step) {
@@ -151,35 +192,49 @@ static void give_back(mapo_kitchen *k, const mapo_step *st, mapo_slot *sl, int s
   pthread_mutex_unlock(&k->lock);
 }
 
-void mapo_kitchen_step(mapo_kitchen *k, int step, int worker) {
+int64_t mapo_kitchen_begin(mapo_kitchen *k, int step, int worker) {
   const mapo_step *st = &k->recipe->steps[step];
   mapo_slot *sl = &k->slots[step];
-  tighten_timer_slack();
-  if (st->nuse > 0)
-    take(k, st, sl);
-  else
-    sl->start_ns = mapo_now_ns() - k->t0;
+  if (st->nuse == 0) sl->start_ns = mapo_now_ns() - k->t0; /* else stamped when taken */
   sl->worker = worker;
   sl->prev = k->cook[worker].last;
   k->cook[worker].last = step;
   if (k->on_event) k->on_event(k->user, MAPO_EV_START, k->recipe, step, worker, sl->start_ns);
+  return k->t0 + sl->start_ns + mapo_kitchen_ns(k, st->units);
+}
 
-  int64_t deadline = k->t0 + sl->start_ns + mapo_kitchen_ns(k, st->units);
-  if (st->kind == MAPO_HANDS) {
-    while (mapo_now_ns() < deadline) {
-      /* Hands busy: the cook keeps a CPU for the whole step. */
-    }
-  } else if (st->units > 0 && k->unit_ns > 0) {
-    struct timespec ts = {(time_t)(deadline / 1000000000), (long)(deadline % 1000000000)};
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
-    }
-  }
-
+void mapo_kitchen_end(mapo_kitchen *k, int step) {
+  const mapo_step *st = &k->recipe->steps[step];
+  mapo_slot *sl = &k->slots[step];
   if (st->nuse > 0)
     give_back(k, st, sl, step);
   else
     sl->end_ns = mapo_now_ns() - k->t0;
-  if (k->on_event) k->on_event(k->user, MAPO_EV_DONE, k->recipe, step, worker, sl->end_ns);
+  if (k->on_event) k->on_event(k->user, MAPO_EV_DONE, k->recipe, step, sl->worker, sl->end_ns);
+}
+
+void mapo_kitchen_sleep_until(int64_t deadline) {
+  struct timespec ts = {(time_t)(deadline / 1000000000), (long)(deadline % 1000000000)};
+  tighten_timer_slack();
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+  }
+}
+
+void mapo_kitchen_spin_until(int64_t deadline) {
+  while (mapo_now_ns() < deadline) {
+    /* Hands busy: the cook keeps a CPU for the whole step. */
+  }
+}
+
+void mapo_kitchen_step(mapo_kitchen *k, int step, int worker) {
+  const mapo_step *st = &k->recipe->steps[step];
+  if (st->nuse > 0) take(k, st, &k->slots[step]);
+  const int64_t deadline = mapo_kitchen_begin(k, step, worker);
+  if (st->kind == MAPO_HANDS)
+    mapo_kitchen_spin_until(deadline);
+  else if (st->units > 0 && k->unit_ns > 0)
+    mapo_kitchen_sleep_until(deadline);
+  mapo_kitchen_end(k, step);
 }
 
 /* A step became ready when the last of these happened: its predecessors ended, its
@@ -187,6 +242,7 @@ void mapo_kitchen_step(mapo_kitchen *k, int step, int worker) {
  * Start minus ready is then what the model itself cost: dispatch. */
 void mapo_kitchen_close(mapo_kitchen *k) {
   const mapo_recipe *r = k->recipe;
+  k->cpu_ns += process_cpu_ns();
   k->makespan_ns = 0;
   for (int s = 0; s < r->nsteps; s++) {
     mapo_slot *sl = &k->slots[s];
@@ -202,7 +258,10 @@ void mapo_kitchen_close(mapo_kitchen *k) {
       ready = k->slots[sl->freed_by].end_ns;
       sl->ready_by = sl->freed_by;
     }
-    if (sl->prev >= 0 && k->slots[sl->prev].end_ns > ready) {
+    /* The cook's step before, if the cook was busy with it until this one started (a
+     * loop thread runs `wait` steps side by side: then it was not). */
+    if (sl->prev >= 0 && k->slots[sl->prev].end_ns > ready &&
+        k->slots[sl->prev].end_ns <= sl->start_ns) {
       ready = k->slots[sl->prev].end_ns;
       sl->ready_by = sl->prev;
     }
@@ -253,6 +312,7 @@ int mapo_kitchen_summarize(const mapo_kitchen *k, mapo_hold hold, mapo_cook_summ
   }
   s->dispatch_ms = (double)dispatch / 1e6;
   s->team_ms = (double)k->team_ns / 1e6;
+  s->cpu_ms = (double)k->cpu_ns / 1e6;
   s->oversleep_ms = (double)oversleep / 1e6;
   return 0;
 }

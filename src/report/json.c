@@ -96,7 +96,8 @@ int mapo_report_cook_json_fields(FILE *f, const mapo_cook_model *m, const mapo_k
   mapo_json_string(f, m->name);
   fputs(",\"recipe\":", f);
   mapo_json_string(f, r->title);
-  fprintf(f, ",\"cooks\":%d,\"unit_ms\":", s->cooks);
+  fprintf(f, ",\"cooks\":%d,\"blocking\":%s,\"unit_ms\":", s->cooks,
+          k->blocking ? "true" : "false");
   mapo_json_number(f, k->unit_ms);
   mapo_json_member(f, "makespan_units", s->makespan_units);
   mapo_json_member(f, "makespan_ms", s->makespan_ms);
@@ -108,6 +109,7 @@ int mapo_report_cook_json_fields(FILE *f, const mapo_cook_model *m, const mapo_k
   mapo_json_member(f, "dispatch_ms", s->dispatch_ms);
   mapo_json_member(f, "oversleep_ms", s->oversleep_ms);
   mapo_json_member(f, "team_ms", s->team_ms);
+  mapo_json_member(f, "cpu_ms", s->cpu_ms);
   mapo_json_member(f, "us_per_step", s->makespan_ms * 1000.0 / r->nsteps);
   mapo_json_member(f, "rice_temperature", s->rice_temperature);
   fputs(",\"decided_by\":", f);

@@ -85,6 +85,8 @@ int mapo_report_cook_text(FILE *f, const mapo_cook_model *m, const mapo_kitchen 
           "kernel wakes sleepers late)\n", s->oversleep_ms);
   fprintf(f, "  team         %9.3f ms     assembling the cooks (fork, waking threads) before the "
           "clock started\n", s->team_ms);
+  fprintf(f, "  cpu          %9.3f ms     CPU time of every thread meanwhile (%.1f%% of the makespan)\n",
+          s->cpu_ms, s->makespan_ms > 0 ? 100 * s->cpu_ms / s->makespan_ms : 0.0);
   if (!isnan(s->rice_temperature))
     fprintf(f, "  rice         %9.1f degrees (%g when boiled, %g lost per unit until served)\n",
             s->rice_temperature, r->rice_temp, r->rice_rate);

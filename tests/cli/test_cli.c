@@ -331,6 +331,16 @@ static void test_cook_values(void) {
   expect_refused("--recipe", ARGV("cook", "--recipe", "", "--unit-ms", "0"));
 }
 
+static void test_cook_async_flags(void) {
+  expect_refused("--blocking", ARGV("cook", "--model", "tasks", "--blocking", "--unit-ms", "0"));
+  expect_refused("--blocking", ARGV("cook", "--model", "all", "--blocking", "--unit-ms", "0"));
+  expect_refused("one cook", ARGV("cook", "--model", "async", "--cooks", "2", "--unit-ms", "0"));
+  child c;
+  expect_ok(&c, ARGV("cook", "--model", "async", "--blocking", "--unit-ms", "1", "--json"));
+  CHECK(&c, contains(c.out, "\"blocking\":true") && contains(c.out, "\"model\":\"async\""));
+  child_free(&c);
+}
+
 static void test_cook_combinations(void) {
   char dir[PATH_LEN], a[PATH_LEN];
   expect_refused(NULL, ARGV("cook", "--model", "all", "--gantt", "--unit-ms", "0"));
@@ -833,6 +843,7 @@ static const mapo_test tests[] = {
     {"cook: bad values", test_cook_values},
     {"cook: flags that exclude each other, unwritable outputs", test_cook_combinations},
     {"cook: recipe file missing or a folder", test_cook_recipe_files},
+    {"cook: --blocking and --cooks with async", test_cook_async_flags},
     {"cook: sections cannot cook dinner", test_cook_sections_cannot},
     {"recipe: bad subcommands and flags", test_recipe_command},
     {"recipe files: one line FILE:LINE: per kind of error", test_bad_recipes},

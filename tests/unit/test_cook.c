@@ -36,7 +36,7 @@ static void test_notebook_figures(void) {
     mapo_cook_summary s;
     CU_ASSERT_EQUAL(cook(m->name, &r, 10, 0, &k, &s), 0);
     int serial = strcmp(m->name, "serial") == 0;
-    MAPO_ASSERT_INT(s.cooks, serial ? 1 : 3);
+    MAPO_ASSERT_INT(s.cooks, m->fixed_cooks ? 1 : 3);
     MAPO_ASSERT_NEAR(s.makespan_units, serial ? 23 : 9, serial ? 1.0 : 0.6);
     MAPO_ASSERT_NEAR(s.rice_temperature, serial ? 48 : 76, 2.0);
     MAPO_ASSERT_NEAR(s.bound_units, serial ? 23 : 9, 0);
@@ -124,7 +124,7 @@ static void check_timeline(const mapo_kitchen *k, const char *model) {
 }
 
 static void test_generated_timelines(void) {
-  const char *models[] = {"serial", "tasks", "tasks-counted"};
+  const char *models[] = {"serial", "tasks", "tasks-counted", "async"};
   for (int seed = 1; seed <= 12; seed++) {
     char *text;
     size_t len;
@@ -133,7 +133,7 @@ static void test_generated_timelines(void) {
     CU_ASSERT_EQUAL_FATAL(mapo_recipe_generate(&text, &len, 40 + 13 * seed, (uint64_t)seed), 0);
     CU_ASSERT_EQUAL_FATAL(mapo_recipe_parse(&r, text, len, &d), 0);
     free(text);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
       mapo_kitchen k;
       mapo_cook_summary s;
       /* A tiny unit, so that steps overlap for real; 2 or 3 cooks. */
@@ -199,12 +199,33 @@ static void test_one_knife(void) {
   mapo_recipe r;
   mapo_diag d;
   CU_ASSERT_EQUAL_FATAL(mapo_recipe_load(&r, path, &d), 0);
-  for (int i = 0; i < 3; i++) {
-    const char *model = (const char *[]){"serial", "tasks", "tasks-counted"}[i];
+  for (int i = 0; i < 4; i++) {
+    const char *model = (const char *[]){"serial", "tasks", "tasks-counted", "async"}[i];
     mapo_kitchen k;
     mapo_cook_summary s;
     CU_ASSERT_EQUAL(cook(model, &r, 2, 0, &k, &s), 0);
     check_timeline(&k, model);
+    mapo_kitchen_free(&k);
+    mapo_cook_summary_free(&s);
+  }
+  mapo_recipe_free(&r);
+}
+
+/* The notebook's catch: a blocking call in the event loop and the benefit is gone. One
+ * thread either way, every step on it; the loop sleeps in poll between timers. */
+static void test_async_blocking(void) {
+  mapo_recipe r;
+  CU_ASSERT_EQUAL_FATAL(mapo_recipe_builtin(&r), 0);
+  for (int blocking = 0; blocking <= 1; blocking++) {
+    mapo_kitchen_opts o = {.unit_ms = 10, .blocking = blocking};
+    mapo_kitchen k;
+    mapo_cook_summary s;
+    mapo_diag d;
+    CU_ASSERT_EQUAL(mapo_cook(mapo_cook_model_find("async"), &r, &o, &k, &s, &d), 0);
+    MAPO_ASSERT_NEAR(s.makespan_units, blocking ? 23 : 9, blocking ? 1.0 : 0.6);
+    MAPO_ASSERT_NEAR(s.rice_temperature, blocking ? 48 : 76, 2.0);
+    MAPO_ASSERT_NEAR(s.bound_units, blocking ? 23 : 9, 0);
+    for (int t = 0; t < r.nsteps; t++) MAPO_ASSERT_INT(k.slots[t].worker, 0);
     mapo_kitchen_free(&k);
     mapo_cook_summary_free(&s);
   }
@@ -309,6 +330,7 @@ int main(int argc, char **argv) {
   static const mapo_test tests[] = {
       {"the notebook's figures, every model", test_notebook_figures},
       {"fewer cooks than chains", test_fewer_cooks},
+      {"async: one thread; --blocking collapses to serial", test_async_blocking},
       {"order and utensils on generated recipes", test_generated_timelines},
       {"zero ms a unit", test_zero_unit},
       {"sections refuse what they cannot express", test_sections_shape},

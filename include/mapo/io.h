@@ -1,0 +1,160 @@
+/* mapo/io.h - the I/O-bound benchmark: orders to a local supplier, and files to read.
+ *
+ * The notebook says "I/O bound -> async or threads" and never measures it. Here the
+ * work is waiting: a supplier (a server of our own, in its own process on 127.0.0.1)
+ * answers each order after `latency_ms`, and nothing is computed. Four client models
+ * place N orders, one file each in src/io/:
+ *
+ *   serial   one connection, one blocking order after another: N x L;
+ *   threads  T threads, each blocking on its own connection: ceil(N/T) x L;
+ *   poll     one thread, C non-blocking connections on the event loop (mapo/loop.h),
+ *            one order in flight on each: ceil(N/C) x L, L when C = N (the default);
+ *   aio      no supplier: N files read through POSIX aio on the loop, beside a plain
+ *            read() of one file after another (the yardstick).
+ * A client with keep-alive pays for its connections once: every connection (and the
+ * threads model's threads, the aio model's open files) is set up before the clock
+ * starts and used by every timed run. Each answer carries its order's number and is
+ * checked, so a run verifies that every order was answered, once and correctly.
+ *
+ * The supplier is a single-threaded epoll server with non-blocking sockets and a timer
+ * heap (one timerfd): it must never be the bottleneck. It runs as `mapo io-supplier`,
+ * started with posix_spawn (never fork from a threaded process) and killed (SIGTERM,
+ * then waitpid) by mapo_io_supplier_stop; it exits by itself if its parent dies.
+ *
+ * The library never prints: every function returns 0 or a negative code
+ * (mapo/error.h, or -errno).
+ */
+#ifndef MAPO_IO_H
+#define MAPO_IO_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "loop.h"
+#include "stats.h"
+
+/* An order is "order NNNNNNNNN\n" and its answer "ready NNNNNNNNN\n": 16 bytes each. */
+#define MAPO_IO_MSG_LEN 16
+#define MAPO_IO_REQUESTS_MAX 1000000
+#define MAPO_IO_LATENCY_MS_MAX 10000
+#define MAPO_IO_THREADS_MAX 4096
+#define MAPO_IO_THREADS_DEFAULT 256 /* threads: the default is min(requests, this) */
+/* Connections to one port of 127.0.0.1 each need a local port of their own (about
+ * 28,000 in Linux's default range) and a descriptor on both sides. */
+#define MAPO_IO_CONNECTIONS_MAX 10000
+#define MAPO_IO_FILE_KIB_MAX 16384
+#define MAPO_IO_FILES_MIB_MAX 1024 /* aio: requests x file size, at most */
+
+typedef struct mapo_io_opts {
+  int requests;    /* orders (aio: files) */
+  int latency_ms;  /* how long the supplier takes to answer an order (0..) */
+  int port;        /* the supplier's port on 127.0.0.1 (the network models) */
+  int threads;     /* threads: 0 = min(requests, MAPO_IO_THREADS_DEFAULT) */
+  int connections; /* poll: 0 = one per order, up to MAPO_IO_CONNECTIONS_MAX */
+  int file_kib;    /* aio: the size of each file */
+  const char *dir; /* aio: where the temporary folder of files goes (NULL: $TMPDIR or /tmp) */
+} mapo_io_opts;
+
+/* One run's state, from setup to teardown. The model files own `state`. */
+typedef struct mapo_io_job {
+  mapo_io_opts opts;
+  int orders;        /* in this run: requests, or one per connection in the warm-up */
+  long answered;     /* answers (or files) that came back right, this run */
+  long wrong;        /* answers that came back wrong (a number out of place, short read) */
+  int width;         /* connections (threads, files) set up before the clock */
+  mapo_loop *loop;   /* poll, aio: the event loop, whose work is reported; else NULL */
+  void *state;
+  char first[160];   /* the first thing that went wrong, in words ("" when none) */
+} mapo_io_job;
+
+typedef int (*mapo_io_fn)(mapo_io_job *job);
+
+typedef struct mapo_io_model {
+  const char *name;
+  mapo_io_fn setup;    /* before the clock: connections, threads, files */
+  mapo_io_fn run;      /* timed: place job->orders orders, wait for every answer */
+  mapo_io_fn baseline; /* timed too, alternating with run (aio: plain read()); or NULL */
+  void (*teardown)(mapo_io_job *job);
+  int network;         /* 1: needs the supplier */
+  const char *ideal;   /* what the ideal is, in words */
+  const char *lesson;  /* one sentence: what the model shows */
+} mapo_io_model;
+
+int mapo_io_serial_setup(mapo_io_job *job);
+int mapo_io_serial_run(mapo_io_job *job);
+void mapo_io_serial_teardown(mapo_io_job *job);
+int mapo_io_threads_setup(mapo_io_job *job);
+int mapo_io_threads_run(mapo_io_job *job);
+void mapo_io_threads_teardown(mapo_io_job *job);
+int mapo_io_poll_setup(mapo_io_job *job);
+int mapo_io_poll_run(mapo_io_job *job);
+void mapo_io_poll_teardown(mapo_io_job *job);
+int mapo_io_aio_setup(mapo_io_job *job);
+int mapo_io_aio_run(mapo_io_job *job);
+int mapo_io_aio_read_run(mapo_io_job *job); /* the yardstick: read() one file after another */
+void mapo_io_aio_teardown(mapo_io_job *job);
+
+/* In the order a class meets them; NULL-name terminated. */
+extern const mapo_io_model mapo_io_models[];
+const mapo_io_model *mapo_io_model_find(const char *name);
+
+/* Fill in the defaults (threads, connections) and check every option's range:
+ * MAPO_EINVAL, with the reason in words in why (may be NULL). */
+int mapo_io_opts_check(const mapo_io_model *m, mapo_io_opts *o, char *why, size_t size);
+/* How many connections (threads, files) the model sets up: its width. */
+int mapo_io_width(const mapo_io_model *m, const mapo_io_opts *o);
+/* The ideal time of one run in seconds: N x L serial, ceil(N/width) x L threads and
+ * poll; aio has none (NAN): its yardstick is the read() loop, measured beside it. */
+double mapo_io_ideal_seconds(const mapo_io_model *m, const mapo_io_opts *o);
+
+/* The descriptors this process may open: raises the soft limit to the hard one and
+ * returns it (or -errno). */
+long mapo_io_raise_fd_limit(void);
+
+/* The outcome of mapo_io_time. */
+typedef struct mapo_io_result {
+  mapo_spread seconds;         /* the model's runs */
+  mapo_spread baseline;        /* the baseline's runs (n = 0 when the model has none) */
+  long answered, wrong;        /* over the model's timed runs (not the baseline's) */
+  int width;
+  mapo_loop_stats loop;        /* poll, aio: what the loop did over the timed runs */
+  mapo_aio_stats aio;          /* aio: the helper threads glibc used */
+  char first[160];             /* the first failure, in words ("" when none) */
+} mapo_io_result;
+
+/* Set up, one warm-up run (one order per connection: it touches every connection and
+ * thread once), then `repeat` timed runs on the monotonic clock (alternating with the
+ * baseline's when the model has one), each verified after its clock stopped; then tear
+ * down, also on failure. seconds[] (and baseline[], may be NULL when the model has no
+ * baseline) get each run's time. Returns 0, MAPO_EVERIFY (an order unanswered or
+ * answered wrong: the runs are still timed; the first in words in r->first), or
+ * another negative code. */
+int mapo_io_time(const mapo_io_model *m, const mapo_io_opts *o, int repeat, double *seconds,
+                 double *baseline, mapo_io_result *r);
+
+/* The supplier, seen from the client: start it, know its port, stop it. */
+typedef struct mapo_io_supplier {
+  pid_t pid;      /* 0 when not running */
+  int port;
+  int status;     /* from waitpid, after stop */
+} mapo_io_supplier;
+
+/* Start `exe io-supplier --port-file F --latency-ms L --parent-pid P` with posix_spawn
+ * (exe is normally "/proc/self/exe"; its stdout goes to /dev/null, its stderr is ours)
+ * and wait up to timeout_ms for it to write its port. On failure nothing is left
+ * running: -ESRCH when it exited first (its waitpid status in s->status), -ETIMEDOUT
+ * when it never wrote the port, or another -errno. */
+int mapo_io_supplier_start(mapo_io_supplier *s, const char *exe, int latency_ms,
+                           int timeout_ms);
+/* SIGTERM, then waitpid; SIGKILL after 2 s. 0 when it exited on the signal or with 0. */
+int mapo_io_supplier_stop(mapo_io_supplier *s);
+
+/* The supplier itself (what `mapo io-supplier` runs): listen on 127.0.0.1, port 0 (the
+ * kernel picks), write the port to port_file atomically (a temporary name, then
+ * rename), and answer every order after latency_ms until SIGTERM or SIGINT (then 0),
+ * or until the process parent_pid is gone (PR_SET_PDEATHSIG; parent_pid 0: no check).
+ * Returns a negative code when it cannot start. */
+int mapo_io_supplier_serve(const char *port_file, int latency_ms, pid_t parent_pid);
+
+#endif

@@ -1,0 +1,35 @@
+/* internal.h - private to src/io: what the client models share (src/io/io.c). */
+#ifndef MAPO_IO_INTERNAL_H
+#define MAPO_IO_INTERNAL_H
+
+#include <stddef.h>
+
+#include "mapo/io.h"
+
+/* "order NNNNNNNNN\n" for number n into msg (MAPO_IO_MSG_LEN bytes, no NUL). */
+void mapo__io_order(char *msg, int number);
+/* Whether msg (MAPO_IO_MSG_LEN bytes) is "<word> NNNNNNNNN\n" with NNNNNNNNN == number;
+ * word is "ready" for an answer, "file " (with its space) for a file's first line. */
+int mapo__io_is(const char *msg, const char *word, int number);
+/* A file's first line, "file  NNNNNNNNN\n" for file n. */
+void mapo__io_file_header(char *msg, int number);
+
+/* A TCP connection to the supplier on 127.0.0.1:port, TCP_NODELAY, close-on-exec;
+ * non-blocking after the connect when nonblocking is set. 0 or -errno. */
+int mapo__io_connect(int port, int nonblocking, int *fd);
+/* Blocking: send or receive exactly len bytes. 0, -EPIPE when the peer closed, -errno. */
+int mapo__io_send_all(int fd, const void *buf, size_t len);
+int mapo__io_recv_all(int fd, void *buf, size_t len);
+
+/* Whether answer is "<word> NNNNNNNNN\n" for this number; when it is not, the first
+ * such failure is recorded in words (thread-safe). */
+int mapo__io_answer_ok(mapo_io_job *job, const char *answer, const char *word, int number);
+
+/* Record the first failure of a run in words (thread-safe; later ones are dropped). */
+void mapo__io_first(mapo_io_job *job, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+#endif

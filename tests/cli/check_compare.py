@@ -1,0 +1,45 @@
+"""check_compare.py - `mapo compare`: the full matrix, small and fast.
+
+usage: python3 check_compare.py MAPO-BINARY SOURCE-DIR SCRATCH-DIR
+"""
+import json
+import subprocess
+import sys
+
+mapo = sys.argv[1]
+
+
+def fail(msg):
+    print(f"check_compare: FAIL: {msg}")
+    sys.exit(1)
+
+
+p = subprocess.run([mapo, "compare", "--requests", "20", "--latency-ms", "5", "--unit-ms", "2",
+                    "--json"], capture_output=True, text=True, timeout=300)
+if p.returncode != 0 or p.stderr:
+    fail(f"exit {p.returncode}, stderr {p.stderr[-1500:]}")
+doc = json.loads(p.stdout)
+rows = doc["rows"]
+if len(rows) != 3:
+    fail(f"want 3 rows, got {len(rows)}")
+for row in rows:
+    for col in ("serial", "threads", "async"):
+        v = row["seconds"][col]
+        if not isinstance(v, (int, float)) or v <= 0:
+            fail(f"{row['workload']}: {col} = {v}")
+    if row["seconds"]["processes"] is not None or "not available" not in row["notes"]["processes"]:
+        fail(f"{row['workload']}: processes should say not available: {row}")
+    if not row["verdict"]:
+        fail(f"{row['workload']}: no verdict")
+io, recipe = rows[1]["seconds"], rows[2]["seconds"]
+if not io["serial"] > 5 * io["async"]:
+    fail(f"I/O-bound: serial {io['serial']} is not well above async {io['async']}")
+if not recipe["serial"] > 1.8 * recipe["async"]:
+    fail(f"recipe: serial {recipe['serial']} is not well above async {recipe['async']}")
+print("ok compare: 3 rows, every C cell measured, processes not available, verdicts")
+
+for bad in (["--requests", "0"], ["--latency-ms", "x"], ["--unit-ms", "0"], ["--bogus"], ["extra"]):
+    q = subprocess.run([mapo, "compare", *bad], capture_output=True, text=True, timeout=60)
+    if q.returncode != 2 or q.stdout or q.stderr.count("\n") != 1:
+        fail(f"compare {bad}: exit {q.returncode}, stderr {q.stderr!r}")
+print("ok bad input")
