@@ -11,10 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
+int cli_silent;
+const char *cli_program = "mapo";
+
 int cli_fail(const cli_cmd *cmd, const char *fmt, ...) {
+  if (cli_silent) return 2;
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "mapo %s: ", cmd->name);
+  fprintf(stderr, "%s %s: ", cli_program, cmd->name);
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
@@ -22,7 +26,7 @@ int cli_fail(const cli_cmd *cmd, const char *fmt, ...) {
 }
 
 void cli_help(FILE *f, const cli_cmd *cmd) {
-  fprintf(f, "usage: mapo %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->about);
+  fprintf(f, "usage: %s %s %s\n\n%s\n", cli_program, cmd->name, cmd->usage, cmd->about);
   if (cmd->opts[0].name != NULL) fputs("\noptions:\n", f);
   for (const cli_opt *o = cmd->opts; o->name != NULL; o++) {
     char head[64];
@@ -100,18 +104,18 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos, int *
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      cli_help(stdout, cmd);
+      if (!cli_silent) cli_help(stdout, cmd);
       return 1;
     }
     if (a[0] != '-' || a[1] == '\0') {
       if (*npos >= cmd->max_pos)
-        return cli_fail(cmd, "unexpected argument '%s' (see mapo %s --help)", a, cmd->name);
+        return cli_fail(cmd, "unexpected argument '%s' (see %s %s --help)", a, cli_program, cmd->name);
       pos[(*npos)++] = a;
       continue;
     }
     if (a[1] != '-')
-      return cli_fail(cmd, "unknown option '%s' (options are spelled --name; see mapo %s --help)",
-                      a, cmd->name);
+      return cli_fail(cmd, "unknown option '%s' (options are spelled --name; see %s %s --help)",
+                      a, cli_program, cmd->name);
     const char *name = a + 2, *eq = strchr(name, '=');
     size_t len = eq ? (size_t)(eq - name) : strlen(name);
     const cli_opt *o = cmd->opts;
@@ -119,8 +123,8 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos, int *
     for (; o->name != NULL; o++, idx++)
       if (strlen(o->name) == len && strncmp(o->name, name, len) == 0) break;
     if (o->name == NULL)
-      return cli_fail(cmd, "unknown option '--%.*s' (see mapo %s --help)", (int)len, name,
-                      cmd->name);
+      return cli_fail(cmd, "unknown option '--%.*s' (see %s %s --help)", (int)len, name,
+                      cli_program, cmd->name);
     if (idx < (int)sizeof seen && seen[idx]++)
       return cli_fail(cmd, "--%s is given twice", o->name);
     if (o->kind == CLI_FLAG) {
@@ -136,7 +140,7 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos, int *
     if (set_value(cmd, o, v) != 0) return 2;
   }
   if (*npos < cmd->min_pos)
-    return cli_fail(cmd, "missing argument (usage: mapo %s %s)", cmd->name, cmd->usage);
+    return cli_fail(cmd, "missing argument (usage: %s %s %s)", cli_program, cmd->name, cmd->usage);
   return 0;
 }
 

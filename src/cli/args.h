@@ -25,6 +25,11 @@ typedef struct cli_cmd {
   int min_pos, max_pos; /* positional arguments allowed */
 } cli_cmd;
 
+/* Set by a program run as many processes (mapo-mpi) on all but one of them: the parser
+ * then decides the same way everywhere but prints nothing. */
+extern int cli_silent;
+extern const char *cli_program; /* "mapo" or "mapo-mpi", in messages */
+
 /* Parse argv (argv[0] is the command's name). Returns 0 to go on, 1 when --help was
  * printed (exit 0), 2 after printing one line on stderr (exit 2). */
 int cli_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos, int *npos);

@@ -1,0 +1,376 @@
+/* cook.c - `mapo-mpi cook`: a head chef (rank 0) deals ready steps to the cooks (the
+ * other ranks) as messages.
+ *
+ * Run:    mpirun -n 4 mapo-mpi cook [--unit-ms MS] [--gantt] [--trace FILE] [--json]
+ * Notice: the cooks share nothing, not even the recipe's bookkeeping: rank 0 holds the
+ *         kitchen (what is done, which utensils are out, who is idle) and only
+ *         coordinates, so `-n 4` has three cooks and the bound counts three. A ready
+ *         step goes to an idle cook as one message; the cook sleeps (wait) or spins
+ *         (hands) through it and answers "done" with when it started and ended. Each
+ *         step therefore pays two messages and the chef's bookkeeping: that is this
+ *         model's dispatch, start minus ready, where ready is the end of whatever made
+ *         the step ready. With three cooks the notebook's recipe takes its 9 units and
+ *         the rice is served at 76; with one cook (-n 2), 23 units and cold rice.
+ * Compare with src/cook/async.c: the same counting of unfinished predecessors and the
+ * same queues of steps waiting for a utensil, with ranks where the timers were.
+ * Every wait (the chef's for a "done", an idle cook's for a step, the barriers) probes
+ * and naps instead of spinning a core: ranks are oversubscribed on small machines.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "internal.h"
+
+enum { TAG_STEP = 1, TAG_DONE = 2 };
+enum { STOP = -1 }; /* sent as the step: go home */
+
+/* What the reports call the model. The cooks hold the worker for every step (a rank
+ * sleeps through a `wait` step), so the bound counts all work, as for threads. */
+static const mapo_cook_model mpi_model = {
+    "mpi", NULL, MAPO_HOLD_ALL, 0,
+    "Rank 0 only coordinates: each ready step goes to an idle cook rank as a message and "
+    "comes back as another, so every step pays two messages and the chef's bookkeeping "
+    "(dispatch); with enough cooks the makespan is still the span."};
+
+/* User and system time of this process. */
+static int64_t cpu_ns(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+         ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+}
+
+/* Complete a non-blocking collective without spinning a core, as mapo__mpi_recv_idle
+ * does for a receive: a few quick tests, then short naps between tests. */
+static void wait_idle(MPI_Request *req) {
+  int done = 0;
+  for (int spins = 0;; spins++) {
+    MPI_Test(req, &done, MPI_STATUS_IGNORE);
+    if (done) return;
+    if (spins > 64) {
+      struct timespec nap = {0, 20000};
+      nanosleep(&nap, NULL);
+    }
+  }
+}
+
+static void barrier_idle(void) {
+  MPI_Request req;
+  MPI_Ibarrier(MPI_COMM_WORLD, &req);
+  wait_idle(&req);
+}
+
+/* mapo__mpi_agree, napping: the cooks wait here while rank 0 writes its report. */
+static int agree_idle(int status) {
+  int all = status;
+  MPI_Request req;
+  MPI_Iallreduce(&status, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &req);
+  wait_idle(&req);
+  return all;
+}
+
+/* ---- a cook (ranks 1..size-1) ---------------------------------------------------- */
+
+/* Cook whatever the chef sends until it says stop; answer each step with its start and
+ * end, and the stop with the CPU time this rank used meanwhile. The times are taken on
+ * CLOCK_MONOTONIC and the chef subtracts its own start from them: on one machine every
+ * rank reads the same clock. Across nodes the clocks would not agree (each node's
+ * monotonic clock starts at its own boot), and a cook would have to send durations, or
+ * the ranks synchronise their clocks first (MPI_Wtime is not global either unless
+ * MPI_WTIME_IS_GLOBAL says so). */
+static void cook(const mapo_recipe *r, double unit_ms) {
+  const int64_t cpu0 = cpu_ns();
+  for (;;) {
+    int step;
+    mapo__mpi_recv_idle(&step, 1, MPI_INT, 0, TAG_STEP, MPI_COMM_WORLD, NULL);
+    if (step == STOP) break;
+    const mapo_step *st = &r->steps[step];
+    const int64_t start = mapo_now_ns();
+    /* The same rounding as mapo_kitchen_ns(), which the chef's bound uses. */
+    const int64_t deadline = start + (int64_t)llround(st->units * unit_ms * 1e6);
+    if (st->kind == MAPO_HANDS)
+      mapo_kitchen_spin_until(deadline); /* hands busy: this rank keeps its core */
+    else if (deadline > start)
+      mapo_kitchen_sleep_until(deadline);
+    int64_t done[3] = {step, start, mapo_now_ns()};
+    MPI_Send(done, 3, MPI_INT64_T, 0, TAG_DONE, MPI_COMM_WORLD);
+  }
+  int64_t used[3] = {STOP, cpu_ns() - cpu0, 0};
+  MPI_Send(used, 3, MPI_INT64_T, 0, TAG_DONE, MPI_COMM_WORLD);
+}
+
+/* ---- the head chef (rank 0) ------------------------------------------------------- */
+
+typedef struct chef {
+  mapo_kitchen *k;
+  int *left;  /* per step: predecessors not yet done */
+  int *ready; /* steps to deal, a stack */
+  int nready;
+  /* Steps that found a utensil out wait in a queue for it (a list through `next`):
+   * when pieces come back, as many waiting steps try again (as in async.c). */
+  int *next, head[MAPO_UTENSILS_MAX], tail[MAPO_UTENSILS_MAX];
+  int *idle; /* idle cooks (worker = rank - 1), a stack */
+  int nidle;
+  int nbusy; /* steps dealt and not yet done */
+} chef;
+
+/* Deal ready steps while a cook is idle. A step takes its utensils here, before it is
+ * sent: the chef keeps the cupboard, and a cook never holds a step it cannot start. */
+static void deal(chef *c) {
+  while (c->nready > 0 && c->nidle > 0) {
+    const int s = c->ready[--c->nready];
+    int u;
+    if (!mapo_kitchen_try_take(c->k, s, &u)) {
+      c->next[s] = -1;
+      if (c->head[u] < 0)
+        c->head[u] = s;
+      else
+        c->next[c->tail[u]] = s;
+      c->tail[u] = s;
+      continue;
+    }
+    const int w = c->idle[--c->nidle];
+    mapo_kitchen_begin(c->k, s, w); /* the worker, and the step it ran before */
+    c->nbusy++;
+    MPI_Send(&s, 1, MPI_INT, w + 1, TAG_STEP, MPI_COMM_WORLD);
+  }
+}
+
+/* Step s is done on worker w, between start and end (the cook's clock). */
+static void finish(chef *c, int s, int w, int64_t start, int64_t end) {
+  mapo_kitchen *k = c->k;
+  const mapo_step *st = &k->recipe->steps[s];
+  mapo_kitchen_end(k, s); /* returns its utensils */
+  /* The timeline holds what the cook measured, not when the chef heard of it: the step
+   * ran from start to end, and what it readies (successors, utensils) was ready at its
+   * end. The messages' latency thus lands in the next step's dispatch, where it
+   * belongs: it is this model's cost. */
+  mapo_slot *sl = &k->slots[s];
+  sl->start_ns = start - k->t0;
+  sl->end_ns = end - k->t0;
+  for (int i = 0; i < st->nuse; i++) k->returned_ns[st->use[i].utensil] = sl->end_ns;
+  for (int i = 0; i < st->nsucc; i++)
+    if (--c->left[st->succ[i]] == 0) c->ready[c->nready++] = st->succ[i];
+  for (int i = 0; i < st->nuse; i++) {
+    const int u = st->use[i].utensil;
+    for (int n = 0; n < st->use[i].count && c->head[u] >= 0; n++) {
+      const int q = c->head[u];
+      c->head[u] = c->next[q];
+      c->ready[c->nready++] = q;
+    }
+  }
+  c->idle[c->nidle++] = w;
+  c->nbusy--;
+}
+
+/* Cook the recipe with the other ranks as cooks; the kitchen ends closed, with the CPU
+ * time of every rank. Returns 0, or -EDEADLK when steps are left that nothing running
+ * could ever release (cannot happen with a recipe the parser accepted). */
+static int head_chef(mapo_kitchen *k, int cooks) {
+  const mapo_recipe *r = k->recipe;
+  chef c = {.k = k};
+  c.left = malloc((size_t)r->nsteps * sizeof *c.left);
+  c.ready = malloc((size_t)r->nsteps * sizeof *c.ready);
+  c.next = malloc((size_t)r->nsteps * sizeof *c.next);
+  c.idle = malloc((size_t)cooks * sizeof *c.idle);
+  int rc = (!c.left || !c.ready || !c.next || !c.idle) ? -ENOMEM : 0;
+  for (int u = 0; u < MAPO_UTENSILS_MAX; u++) c.head[u] = -1;
+  for (int s = 0; rc == 0 && s < r->nsteps; s++) c.left[s] = r->steps[s].npred;
+  for (int w = cooks - 1; rc == 0 && w >= 0; w--) c.idle[c.nidle++] = w; /* cook 0 on top */
+
+  mapo_kitchen_open(k);
+  barrier_idle(); /* every cook is in: they are waiting for their first step */
+  /* The cooks entered through the barrier; the chef's enter is the last, so the clock
+   * starts now and the kitchen counts the cooks (the chef is not one). */
+  atomic_store(&k->arrived, cooks - 1);
+  mapo_kitchen_enter(k, 0, cooks);
+  if (rc == 0) {
+    for (int i = r->nsteps - 1; i >= 0; i--) /* sources, the first written on top */
+      if (r->steps[r->order[i]].npred == 0) c.ready[c.nready++] = r->order[i];
+    for (int done = 0; done < r->nsteps;) {
+      deal(&c);
+      if (c.nbusy == 0) { /* nothing running, nothing dealt: nothing will change */
+        rc = -EDEADLK;
+        break;
+      }
+      int64_t msg[3];
+      MPI_Status st;
+      mapo__mpi_recv_idle(msg, 3, MPI_INT64_T, MPI_ANY_SOURCE, TAG_DONE, MPI_COMM_WORLD, &st);
+      finish(&c, (int)msg[0], st.MPI_SOURCE - 1, msg[1], msg[2]);
+      done++;
+    }
+  }
+  /* Busy cooks (only after a failure) answer their step before they hear stop. */
+  for (; c.nbusy > 0; c.nbusy--) {
+    int64_t msg[3];
+    mapo__mpi_recv_idle(msg, 3, MPI_INT64_T, MPI_ANY_SOURCE, TAG_DONE, MPI_COMM_WORLD, NULL);
+  }
+  mapo_kitchen_close(k);
+  const int stop = STOP;
+  for (int w = 0; w < cooks; w++) MPI_Send(&stop, 1, MPI_INT, w + 1, TAG_STEP, MPI_COMM_WORLD);
+  for (int w = 0; w < cooks; w++) {
+    int64_t used[3];
+    mapo__mpi_recv_idle(used, 3, MPI_INT64_T, MPI_ANY_SOURCE, TAG_DONE, MPI_COMM_WORLD, NULL);
+    k->cpu_ns += used[1]; /* the chef's own is in already: cpu is every rank's */
+  }
+  free(c.left);
+  free(c.ready);
+  free(c.next);
+  free(c.idle);
+  return rc;
+}
+
+/* One run on every rank: rank 0 fills and closes k (initialised for unit_ms), the
+ * others cook. Returns the chef's status, agreed. */
+static int cook_once(mapo_kitchen *k, const mapo_recipe *r, double unit_ms) {
+  int rc = 0;
+  if (mapo__mpi_rank() == 0) {
+    rc = head_chef(k, mapo__mpi_size() - 1);
+  } else {
+    barrier_idle();
+    cook(r, unit_ms);
+  }
+  return agree_idle(rc < 0 ? 1 : 0) ? (rc < 0 ? rc : -EIO) : 0;
+}
+
+typedef struct run {
+  mapo_kitchen k;
+  mapo_cook_summary s;
+} run;
+
+static int write_trace(FILE *f, const void *arg) {
+  const run *x = arg;
+  return mapo_report_trace(f, &mpi_model, &x->k);
+}
+
+static int write_svg(FILE *f, const void *arg) {
+  const run *x = arg;
+  return mapo_report_svg(f, &mpi_model, &x->k, &x->s);
+}
+
+/* Rank 0: the report, as `mapo cook` gives it, and the files. Returns the exit status. */
+static int report(run *x, int json, int gantt, const char *trace, const char *svg) {
+  int status = 0, rc;
+  if (json) {
+    fputc('{', stdout);
+    mapo_report_cook_json_fields(stdout, &mpi_model, &x->k, &x->s);
+    printf(",\"ranks\":%d}\n", mapo__mpi_size());
+  } else {
+    mapo_report_cook_text(stdout, &mpi_model, &x->k, &x->s);
+    printf("  ranks: %d, rank 0 the head chef, ranks 1 to %d the cooks 0 to %d\n",
+           mapo__mpi_size(), mapo__mpi_size() - 1, mapo__mpi_size() - 2);
+    if (gantt) mapo_report_gantt(stdout, &x->k, &x->s, 64);
+  }
+  if (trace && (rc = mapo_report_write_file(trace, write_trace, x)) < 0) {
+    fprintf(stderr, "mapo-mpi cook: --trace %s: %s\n", trace, mapo_strerror(rc));
+    status = 1;
+  }
+  if (svg && (rc = mapo_report_write_file(svg, write_svg, x)) < 0) {
+    fprintf(stderr, "mapo-mpi cook: --svg %s: %s\n", svg, mapo_strerror(rc));
+    status = 1;
+  }
+  if (fflush(stdout) != 0 || ferror(stdout)) status = 1;
+  return status;
+}
+
+int mapo__mpi_cook(int argc, char **argv) {
+  const char *recipe = NULL, *trace = NULL, *svg = NULL;
+  int gantt = 0, json = 0;
+  double unit_ms = 100;
+  const cli_opt opts[] = {
+      {"recipe", CLI_STRING, &recipe, 0, 0, NULL, "FILE", "a recipe file (default: the notebook's)"},
+      {"unit-ms", CLI_DOUBLE, &unit_ms, 0, 60000, NULL, "MS",
+       "milliseconds per unit (default 100; 0: steps take no time, only the messages' cost shows)"},
+      {"gantt", CLI_FLAG, &gantt, 0, 0, NULL, NULL, "draw a text Gantt chart, a row per cook"},
+      {"trace", CLI_STRING, &trace, 0, 0, NULL, "FILE",
+       "write a Chrome trace (open in Perfetto), a row per cook rank"},
+      {"svg", CLI_STRING, &svg, 0, 0, NULL, "FILE", "write an SVG Gantt chart"},
+      {"json", CLI_FLAG, &json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+      {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
+  };
+  const cli_cmd cmd = {
+      "cook", "[--recipe FILE] [--unit-ms MS] [--gantt] [--trace FILE] [--svg FILE] [--json]",
+      "Cook a recipe (the notebook's Mapo Tofu by default) with MPI ranks: rank 0, the head\n"
+      "chef, deals each ready step to an idle cook (ranks 1 and up) as a message, keeping\n"
+      "the dependencies and the utensils; it reports the makespan against the bound for\n"
+      "that many cooks, the messages' cost (dispatch) and the rice temperature, as\n"
+      "`mapo cook` does. Run it under mpirun with at least 2 ranks: mpirun -n 4 gives 3 cooks.",
+      opts, 0, 0};
+  const char *pos[1];
+  int npos;
+  int rc = mapo__mpi_parse(&cmd, argc, argv, pos, &npos);
+  if (rc != 0) return rc == 1 ? 0 : 2;
+  const int rank = mapo__mpi_rank(), size = mapo__mpi_size();
+  if (size < 2)
+    return mapo__mpi_fail(2, "cook", "needs at least 2 ranks, a head chef and a cook "
+                          "(rank 0 only coordinates): mpirun -n 4 mapo-mpi cook has 3 cooks");
+
+  /* Output files are written by rank 0 only: its folders are the ones that count. */
+  int status = 0;
+  if (rank == 0) {
+    if (trace && !cli_can_write(trace))
+      status = cli_fail(&cmd, "--trace: cannot write '%s' (no such folder, or not writable)", trace);
+    else if (svg && !cli_can_write(svg))
+      status = cli_fail(&cmd, "--svg: cannot write '%s' (no such folder, or not writable)", svg);
+    else if (trace && svg && strcmp(trace, svg) == 0)
+      status = cli_fail(&cmd, "--trace and --svg name the same file");
+  }
+  if ((status = mapo__mpi_agree(status)) != 0) return status;
+
+  /* Every rank reads the recipe: a cook needs each step's duration and kind. */
+  mapo_recipe r;
+  mapo_diag d = {0};
+  rc = recipe ? mapo_recipe_load(&r, recipe, &d) : mapo_recipe_builtin(&r);
+  if (mapo__mpi_agree(rc < 0 ? 2 : 0) != 0) {
+    if (rc < 0 && rank == 0) {
+      if (recipe == NULL)
+        fprintf(stderr, "mapo-mpi cook: the built-in recipe: %s\n", mapo_strerror(rc));
+      else if (d.line > 0)
+        fprintf(stderr, "%s:%d: %s\n", recipe, d.line, d.msg);
+      else
+        fprintf(stderr, "%s: %s\n", recipe, d.msg);
+    }
+    if (rc == 0) mapo_recipe_free(&r);
+    return 2;
+  }
+
+  /* A warm-up at 0 ms a unit first, unobserved, as mapo_cook() does: the first
+   * messages between two ranks set up their connection, and the first pass through
+   * any code path pays page faults and lazy binding. Then the run that counts. */
+  run x;
+  memset(&x, 0, sizeof x);
+  const double units[2] = {0, unit_ms};
+  for (int pass = 0; pass < 2 && status == 0; pass++) {
+    mapo_kitchen_opts o = {.unit_ms = units[pass], .cooks = size - 1};
+    if (rank == 0) {
+      mapo_kitchen_free(&x.k);
+      rc = mapo_kitchen_init(&x.k, &r, &o);
+    }
+    if (mapo__mpi_agree(rank == 0 && rc < 0 ? 1 : 0) != 0) {
+      status = mapo__mpi_fail(1, "cook", "%s", mapo_strerror(rc));
+      break;
+    }
+    rc = cook_once(&x.k, &r, units[pass]);
+    if (rc < 0)
+      status = mapo__mpi_fail(1, "cook", "%s", rc == -EDEADLK
+                                  ? "steps are left that wait for utensils nobody holds"
+                                  : mapo_strerror(rc));
+  }
+  if (status == 0 && rank == 0) {
+    rc = mapo_kitchen_summarize(&x.k, MAPO_HOLD_ALL, &x.s);
+    status = rc < 0 ? mapo__mpi_fail(1, "cook", "%s", mapo_strerror(rc))
+                    : report(&x, json, gantt, trace, svg);
+  }
+  if (rank == 0) {
+    mapo_cook_summary_free(&x.s);
+    mapo_kitchen_free(&x.k);
+  }
+  mapo_recipe_free(&r);
+  return agree_idle(status);
+}

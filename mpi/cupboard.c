@@ -1,0 +1,341 @@
+/* cupboard.c - `mapo-mpi cupboard`: a cupboard per rank, then one knife for all.
+ *
+ *   mpirun -n 2 mapo-mpi cupboard [--mode own|token|onesided|all] [--trials K] [--json]
+ *
+ * First the notebook's version (own): every rank has its own cupboard, its own list
+ * ["knife", "spoon", "fork"]; every cook takes the knife, cuts, puts it back, and nobody
+ * ever fails, because nothing is shared: each process cuts with its own copy of the knife.
+ * Then one real knife shared by all ranks, done right, two ways:
+ *
+ *   token     the knife is a message: whoever holds it cuts, then sends it to the next
+ *             rank round a ring. There is one message, so there is one holder.
+ *   onesided  the knife is a flag in a window on rank 0. Taking it is an atomic
+ *             MPI_Compare_and_swap 1 -> 0 on that window inside a passive-target epoch
+ *             (MPI_Win_lock_all, MPI_Win_flush), retried until it succeeds; returning it
+ *             is an atomic MPI_Accumulate(MPI_REPLACE) of 1. Rank 0 does nothing for it.
+ *
+ * Every holder notes when it took and when it returned the knife (CLOCK_MONOTONIC); rank
+ * 0 gathers the notes and counts the holdings that overlapped another: that is the
+ * check, and it needs one node, where all ranks read one clock (on several nodes it is
+ * skipped and the report says so; the token is also counted as it goes round). The
+ * cost of one take-and-return is the median time between one take and the next, with
+ * every rank wanting the knife all the time, against the same for an OpenMP lock
+ * (omp_set_lock/omp_unset_lock) between 2 threads of rank 0 in shared memory.
+ *
+ * What to notice: own never fails and shares nothing; the token and the window share
+ * the knife correctly, at the price of a message or a remote atomic per take, which is
+ * more than a lock in shared memory costs. The times include two clock reads per take
+ * (tens of nanoseconds); with more ranks than processors they are mostly waiting.
+ */
+#define _GNU_SOURCE
+#include <omp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+enum { TRIALS_MAX = 100000, TAG_KNIFE = 11, TAG_DONE = 12, OMP_THREADS = 2 };
+
+static const char *const mode_names[] = {"own", "token", "onesided", "all", NULL};
+
+typedef struct {
+  double start, end; /* when the knife was taken and returned, seconds */
+} holding;
+
+typedef struct {
+  const char *mode, *knife;
+  int takes, failures, checked;
+  double usec;
+} result;
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Cutting: a little work done while holding the knife, so that it is held at all. */
+static volatile unsigned long cuts;
+static void cut(void) { cuts++; }
+
+/* More ranks on this node than processors: waiting ranks must not spin, or the rank
+ * that holds the knife may not get a core to give it back with. */
+static int crowded;
+
+static int recv_knife(int *knife, int from) {
+  if (crowded) return mapo__mpi_recv_idle(knife, 1, MPI_INT, from, TAG_KNIFE, MPI_COMM_WORLD, NULL);
+  return MPI_Recv(knife, 1, MPI_INT, from, TAG_KNIFE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+}
+
+/* The notebook's version: this rank's own cupboard, a list of three utensils. Taking
+ * the knife removes it from the list (failing if it is not there), returning appends it. */
+static int own_cupboard(int trials, holding *h) {
+  const char *cupboard[3] = {"knife", "spoon", "fork"};
+  int n = 3, failures = 0;
+  for (int k = 0; k < trials; k++) {
+    int i = 0;
+    while (i < n && strcmp(cupboard[i], "knife") != 0) i++;
+    h[k].start = now();
+    if (i == n) {
+      failures++; /* never: nobody else can reach this cupboard */
+      h[k].end = now();
+      continue;
+    }
+    const char *knife = cupboard[i];
+    memmove(&cupboard[i], &cupboard[i + 1], (size_t)(n - i - 1) * sizeof cupboard[0]);
+    n--;
+    cut();
+    h[k].end = now();
+    cupboard[n++] = knife;
+  }
+  return failures;
+}
+
+/* One knife, a message passed round the ring 0 -> 1 -> ... -> size-1 -> 0. Its value
+ * counts the cuts made with it: the last holder checks that none went missing. */
+static int token_knife(int trials, holding *h) {
+  const int rank = mapo__mpi_rank(), size = mapo__mpi_size();
+  const int left = (rank + size - 1) % size, right = (rank + 1) % size;
+  int knife = 0, failures = 0;
+  for (int k = 0; k < trials; k++) {
+    if (rank != 0 || k != 0) recv_knife(&knife, left);
+    h[k].start = now();
+    knife++;
+    cut();
+    h[k].end = now();
+    if (rank != size - 1 || k != trials - 1)
+      MPI_Send(&knife, 1, MPI_INT, right, TAG_KNIFE, MPI_COMM_WORLD);
+  }
+  if (rank == size - 1 && knife != size * trials) failures++;
+  return failures;
+}
+
+/* One knife, a flag in a window on rank 0: 1 in the cupboard, 0 taken. */
+static int onesided_knife(int trials, holding *h) {
+  const int rank = mapo__mpi_rank();
+  int *flag = NULL;
+  MPI_Win win;
+  MPI_Win_allocate(rank == 0 ? (MPI_Aint)sizeof(int) : 0, sizeof(int), MPI_INFO_NULL,
+                   MPI_COMM_WORLD, &flag, &win);
+  MPI_Win_lock_all(0, win);
+  const int in = 1, out = 0;
+  if (rank == 0) {
+    MPI_Put(&in, 1, MPI_INT, 0, 0, 1, MPI_INT, win);
+    MPI_Win_flush(0, win);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  for (int k = 0; k < trials; k++) {
+    for (;;) {
+      int was = 0;
+      /* If the flag is 1 (the knife is there), make it 0 (take it); `was` says which. */
+      MPI_Compare_and_swap(&out, &in, &was, MPI_INT, 0, 0, win);
+      MPI_Win_flush(0, win);
+      if (was == 1) break;
+      if (crowded) sched_yield();
+    }
+    h[k].start = now();
+    cut();
+    h[k].end = now();
+    MPI_Accumulate(&in, 1, MPI_INT, 0, 0, 1, MPI_INT, MPI_REPLACE, win);
+    MPI_Win_flush(0, win);
+  }
+  MPI_Win_unlock_all(win);
+  MPI_Win_free(&win);
+  return 0;
+}
+
+/* The reference: one knife in shared memory behind an OpenMP lock, 2 threads. */
+static int openmp_knife(int trials, holding *h) {
+  omp_lock_t knife;
+  omp_init_lock(&knife);
+#pragma omp parallel num_threads(OMP_THREADS)
+  {
+    holding *mine = h + (size_t)omp_get_thread_num() * (size_t)trials;
+    for (int k = 0; k < trials; k++) {
+      omp_set_lock(&knife);
+      mine[k].start = now();
+      cut();
+      mine[k].end = now();
+      omp_unset_lock(&knife);
+    }
+  }
+  omp_destroy_lock(&knife);
+  return 0;
+}
+
+static int by_start(const void *a, const void *b) {
+  const double x = ((const holding *)a)->start, y = ((const holding *)b)->start;
+  return (x > y) - (x < y);
+}
+
+/* The median of the times between consecutive takes, in microseconds. The holdings of
+ * one knife are taken together (shared), or each block of `block` is one rank's own. */
+static double median_period_usec(const holding *h, int n, int block) {
+  double *d = malloc((size_t)n * sizeof *d);
+  int m = 0;
+  for (int i = 1; i < n; i++)
+    if (i % block != 0) d[m++] = (h[i].start - h[i - 1].start) * 1e6;
+  mapo_spread s = {0, 0, 0, 0};
+  if (m > 0) mapo_spread_of(d, m, &s);
+  free(d);
+  return s.median;
+}
+
+/* Holdings (sorted by start) that began before an earlier one had ended: two cooks
+ * with one knife. */
+static int overlaps(const holding *h, int n) {
+  int bad = 0;
+  double end = -1;
+  for (int i = 0; i < n; i++) {
+    if (i > 0 && h[i].start < end) bad++;
+    if (h[i].end > end) end = h[i].end;
+  }
+  return bad;
+}
+
+/* Run one method on every rank; rank 0 gathers the holdings, checks and times them. */
+static void run_method(int which, int trials, int same_node, holding *mine, holding *all,
+                       result *r) {
+  static const char *const knives[] = {
+      "each rank its own: nothing shared",
+      "one, a message round the ranks",
+      "one, compare-and-swap on rank 0's window",
+  };
+  const int size = mapo__mpi_size();
+  int failures = which == 0 ? own_cupboard(trials, mine)
+                 : which == 1 ? token_knife(trials, mine)
+                              : onesided_knife(trials, mine);
+  MPI_Allreduce(MPI_IN_PLACE, &failures, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+  MPI_Gather(mine, 2 * trials, MPI_DOUBLE, all, 2 * trials, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  if (mapo__mpi_rank() != 0) return;
+  r->mode = mode_names[which];
+  r->knife = knives[which];
+  r->takes = size * trials;
+  r->checked = which == 0 || same_node;
+  if (which == 0) {
+    r->usec = median_period_usec(all, size * trials, trials); /* each rank's own knife */
+  } else {
+    qsort(all, (size_t)size * (size_t)trials, sizeof *all, by_start);
+    if (same_node) failures += overlaps(all, size * trials);
+    r->usec = median_period_usec(all, size * trials, size * trials + 1);
+  }
+  r->failures = failures;
+}
+
+int mapo__mpi_cupboard(int argc, char **argv) {
+  const char *mode = "all";
+  int trials = 1000, json = 0;
+  const cli_opt opts[] = {
+      {"mode", CLI_CHOICE, &mode, 0, 0, mode_names, "M",
+       "own (every rank's own cupboard), token, onesided, or all (the default)"},
+      {"trials", CLI_INT, &trials, 2, TRIALS_MAX, NULL, "K",
+       "takes per rank, and per thread for the OpenMP lock (default 1000)"},
+      {"json", CLI_FLAG, &json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+      {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
+  };
+  const cli_cmd cmd = {
+      "cupboard", "[--mode own|token|onesided|all] [--trials K] [--json]",
+      "The notebook's cupboard over MPI: every rank its own cupboard (nobody fails, nothing\n"
+      "is shared), then one knife shared by all ranks, passed as a message (token) or kept\n"
+      "as a flag in a window on rank 0 (onesided). Checks that no two ranks ever held the\n"
+      "knife at once (exit 1 otherwise) and reports the cost of one take-and-return against\n"
+      "an OpenMP lock between 2 threads. token and onesided need at least 2 ranks.",
+      opts, 0, 0};
+  const char *pos[1];
+  int npos, rc = mapo__mpi_parse(&cmd, argc, argv, pos, &npos);
+  if (rc != 0) return rc == 1 ? 0 : 2;
+
+  const int rank = mapo__mpi_rank(), size = mapo__mpi_size();
+  const int all_modes = strcmp(mode, "all") == 0;
+  if (size < 2 && strcmp(mode, "own") != 0)
+    return mapo__mpi_fail(2, "cupboard", "--mode %s needs at least 2 ranks to share a knife "
+                          "(mpirun -n 2 mapo-mpi cupboard), or use --mode own", mode);
+
+  /* Whether all ranks share one node (and one clock), and how crowded it is. */
+  MPI_Comm node;
+  int local = 1;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
+  MPI_Comm_size(node, &local);
+  MPI_Comm_free(&node);
+  crowded = local > (int)sysconf(_SC_NPROCESSORS_ONLN);
+  int same_node = local == size;
+  MPI_Allreduce(MPI_IN_PLACE, &same_node, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Allreduce(MPI_IN_PLACE, &crowded, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+
+  holding *mine = malloc((size_t)trials * sizeof *mine);
+  size_t nall = (size_t)trials * (size_t)(size > OMP_THREADS ? size : OMP_THREADS);
+  holding *all = rank == 0 ? malloc(nall * sizeof *all) : NULL;
+  int bad = mine == NULL || (rank == 0 && all == NULL);
+  if (mapo__mpi_agree(bad)) {
+    free(mine);
+    free(all);
+    return mapo__mpi_fail(1, "cupboard", "cannot allocate %d holdings", trials);
+  }
+
+  result res[4];
+  int nres = 0;
+  for (int which = 0; which < 3; which++)
+    if (all_modes || strcmp(mode, mode_names[which]) == 0)
+      run_method(which, trials, same_node, mine, all, &res[nres++]);
+
+  /* The reference, on rank 0 alone; the others wait without taking a core from it. */
+  if (rank != 0) {
+    int done;
+    mapo__mpi_recv_idle(&done, 1, MPI_INT, 0, TAG_DONE, MPI_COMM_WORLD, NULL);
+    free(mine);
+    return 0;
+  }
+  result *o = &res[nres++];
+  o->mode = "openmp-lock";
+  o->knife = "one in shared memory, 2 threads of rank 0";
+  o->takes = OMP_THREADS * trials;
+  o->checked = 1;
+  openmp_knife(trials, all);
+  qsort(all, (size_t)o->takes, sizeof *all, by_start);
+  o->usec = median_period_usec(all, OMP_THREADS * trials, OMP_THREADS * trials + 1);
+  o->failures = overlaps(all, OMP_THREADS * trials);
+  int done = 0;
+  for (int r = 1; r < size; r++) MPI_Send(&done, 1, MPI_INT, r, TAG_DONE, MPI_COMM_WORLD);
+  free(mine);
+  free(all);
+
+  int failed = 0;
+  for (int i = 0; i < nres; i++) failed |= res[i].failures != 0;
+  if (json) {
+    printf("{\"lesson\":\"cupboard\",\"ranks\":%d,\"trials\":%d,\"same_node\":%s,\"methods\":[",
+           size, trials, same_node ? "true" : "false");
+    for (int i = 0; i < nres; i++) {
+      fputs(i ? ",{\"mode\":" : "{\"mode\":", stdout);
+      mapo_json_string(stdout, res[i].mode);
+      printf(",\"trials\":%d,\"takes\":%d,\"failures\":%d,\"checked\":%s", trials, res[i].takes,
+             res[i].failures, res[i].checked ? "true" : "false");
+      mapo_json_member(stdout, "usec_per_take", res[i].usec);
+      fputs(",\"knife\":", stdout);
+      mapo_json_string(stdout, res[i].knife);
+      fputc('}', stdout);
+    }
+    fputs("],\"environment\":", stdout);
+    mapo_report_environment_json(stdout);
+    fputs("}\n", stdout);
+  } else {
+    printf("\nmapo-mpi cupboard: %d rank%s, %d takes each (each thread, for the OpenMP lock)\n\n",
+           size, size == 1 ? "" : "s", trials);
+    const double lock = res[nres - 1].usec;
+    printf("  %-11s %7s %8s %8s %7s  %s\n", "method", "takes", "failures", "usec/take",
+           "x lock", "the knife");
+    for (int i = 0; i < nres; i++)
+      printf("  %-11s %7d %8d %9.3f %7.1f  %s%s\n", res[i].mode, res[i].takes, res[i].failures,
+             res[i].usec, lock > 0 ? res[i].usec / lock : 0.0, res[i].knife,
+             res[i].checked ? "" : " (not checked: several nodes)");
+    printf("\n  Separate processes never fight over a cupboard: each has its own copy. To share\n"
+           "  one knife they must exchange it, and every exchange costs more than a lock in\n"
+           "  shared memory (x lock).%s\n",
+           crowded ? " (More ranks than processors here: the times are mostly waiting.)" : "");
+  }
+  if (failed) fprintf(stderr, "mapo-mpi cupboard: the knife was held by two at once\n");
+  return failed ? 1 : 0;
+}
