@@ -28,6 +28,7 @@
 
 #include "internal.h"
 #include "mapo/error.h"
+#include "sanitizer.h"
 
 /* ThreadSanitizer cannot run glibc's aio with SIGEV_THREAD. glibc starts its helper
  * threads with its internal __pthread_create, which TSan does not intercept, so TSan
@@ -37,14 +38,6 @@
  * touches nothing TSan intercepts and survives). This is no race report, and nothing
  * of ours could avoid it short of another notification scheme: a TSan build refuses
  * aio with -ENOTSUP instead of crashing. */
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define MAPO_TSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define MAPO_TSAN 1
-#endif
 
 typedef struct request {
   struct aiocb cb;
