@@ -109,32 +109,16 @@ static void cook(const mapo_recipe *r, double unit_ms) {
 
 typedef struct chef {
   mapo_kitchen *k;
-  int *left;  /* per step: predecessors not yet done */
-  int *ready; /* steps to deal, a stack */
-  int nready;
-  /* Steps that found a utensil out wait in a queue for it (a list through `next`):
-   * when pieces come back, as many waiting steps try again (as in async.c). */
-  int *next, head[MAPO_UTENSILS_MAX], tail[MAPO_UTENSILS_MAX];
-  int *idle; /* idle cooks (worker = rank - 1), a stack */
+  mapo_board board; /* what can start: predecessors done, utensils in */
+  int *idle;        /* idle cooks (worker = rank - 1), a stack */
   int nidle;
-  int nbusy; /* steps dealt and not yet done */
+  int nbusy;        /* steps dealt and not yet done */
 } chef;
 
 /* Deal ready steps while a cook is idle. A step takes its utensils here, before it is
  * sent: the chef keeps the cupboard, and a cook never holds a step it cannot start. */
 static void deal(chef *c) {
-  while (c->nready > 0 && c->nidle > 0) {
-    const int s = c->ready[--c->nready];
-    int u;
-    if (!mapo_kitchen_try_take(c->k, s, &u)) {
-      c->next[s] = -1;
-      if (c->head[u] < 0)
-        c->head[u] = s;
-      else
-        c->next[c->tail[u]] = s;
-      c->tail[u] = s;
-      continue;
-    }
+  for (int s; c->nidle > 0 && (s = mapo_board_next(&c->board, c->k)) >= 0;) {
     const int w = c->idle[--c->nidle];
     mapo_kitchen_begin(c->k, s, w); /* the worker, and the step it ran before */
     c->nbusy++;
@@ -155,16 +139,7 @@ static void finish(chef *c, int s, int w, int64_t start, int64_t end) {
   sl->start_ns = start - k->t0;
   sl->end_ns = end - k->t0;
   for (int i = 0; i < st->nuse; i++) k->returned_ns[st->use[i].utensil] = sl->end_ns;
-  for (int i = 0; i < st->nsucc; i++)
-    if (--c->left[st->succ[i]] == 0) c->ready[c->nready++] = st->succ[i];
-  for (int i = 0; i < st->nuse; i++) {
-    const int u = st->use[i].utensil;
-    for (int n = 0; n < st->use[i].count && c->head[u] >= 0; n++) {
-      const int q = c->head[u];
-      c->head[u] = c->next[q];
-      c->ready[c->nready++] = q;
-    }
-  }
+  mapo_board_done(&c->board, k->recipe, s);
   c->idle[c->nidle++] = w;
   c->nbusy--;
 }
@@ -175,13 +150,8 @@ static void finish(chef *c, int s, int w, int64_t start, int64_t end) {
 static int head_chef(mapo_kitchen *k, int cooks) {
   const mapo_recipe *r = k->recipe;
   chef c = {.k = k};
-  c.left = malloc((size_t)r->nsteps * sizeof *c.left);
-  c.ready = malloc((size_t)r->nsteps * sizeof *c.ready);
-  c.next = malloc((size_t)r->nsteps * sizeof *c.next);
   c.idle = malloc((size_t)cooks * sizeof *c.idle);
-  int rc = (!c.left || !c.ready || !c.next || !c.idle) ? -ENOMEM : 0;
-  for (int u = 0; u < MAPO_UTENSILS_MAX; u++) c.head[u] = -1;
-  for (int s = 0; rc == 0 && s < r->nsteps; s++) c.left[s] = r->steps[s].npred;
+  int rc = c.idle == NULL ? -ENOMEM : mapo_board_init(&c.board, r);
   for (int w = cooks - 1; rc == 0 && w >= 0; w--) c.idle[c.nidle++] = w; /* cook 0 on top */
 
   mapo_kitchen_open(k);
@@ -191,8 +161,6 @@ static int head_chef(mapo_kitchen *k, int cooks) {
   atomic_store(&k->arrived, cooks - 1);
   mapo_kitchen_enter(k, 0, cooks);
   if (rc == 0) {
-    for (int i = r->nsteps - 1; i >= 0; i--) /* sources, the first written on top */
-      if (r->steps[r->order[i]].npred == 0) c.ready[c.nready++] = r->order[i];
     for (int done = 0; done < r->nsteps;) {
       deal(&c);
       if (c.nbusy == 0) { /* nothing running, nothing dealt: nothing will change */
@@ -219,9 +187,7 @@ static int head_chef(mapo_kitchen *k, int cooks) {
     mapo__mpi_recv_idle(used, 3, MPI_INT64_T, MPI_ANY_SOURCE, TAG_DONE, MPI_COMM_WORLD, NULL);
     k->cpu_ns += used[1]; /* the chef's own is in already: cpu is every rank's */
   }
-  free(c.left);
-  free(c.ready);
-  free(c.next);
+  mapo_board_free(&c.board);
   free(c.idle);
   return rc;
 }

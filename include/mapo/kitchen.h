@@ -108,6 +108,24 @@ void mapo_kitchen_step(mapo_kitchen *k, int step, int worker);
 int mapo_kitchen_try_take(mapo_kitchen *k, int step, int *lacking);
 int64_t mapo_kitchen_begin(mapo_kitchen *k, int step, int worker);
 void mapo_kitchen_end(mapo_kitchen *k, int step);
+/* The steps that can start, for a model that deals steps itself (src/core/board.c). */
+typedef struct mapo_board {
+  int *left;           /* per step: predecessors not yet done */
+  int *ready, nready;  /* ready steps, a stack */
+  int *next;           /* per utensil, the steps waiting for it: a list through next */
+  int head[MAPO_UTENSILS_MAX], tail[MAPO_UTENSILS_MAX];
+} mapo_board;
+
+/* The recipe's sources are ready, the first written on top. */
+int mapo_board_init(mapo_board *b, const mapo_recipe *r);
+void mapo_board_free(mapo_board *b);
+/* The next ready step, its utensils taken (mapo_kitchen_try_take), or -1 when none can
+ * start now; a step that finds a utensil out waits for it. */
+int mapo_board_next(mapo_board *b, mapo_kitchen *k);
+/* Step s has ended (after mapo_kitchen_end): its successors count down, and as many
+ * steps as pieces it returned come back from the utensils' queues. */
+void mapo_board_done(mapo_board *b, const mapo_recipe *r, int s);
+
 /* Sleep to an absolute deadline (1 ns timer slack), or keep a CPU busy until it. */
 void mapo_kitchen_sleep_until(int64_t deadline);
 void mapo_kitchen_spin_until(int64_t deadline);
