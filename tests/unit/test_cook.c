@@ -37,8 +37,8 @@ static void test_notebook_figures(void) {
     CU_ASSERT_EQUAL(cook(m->name, &r, 10, 0, &k, &s), 0);
     int serial = strcmp(m->name, "serial") == 0;
     MAPO_ASSERT_INT(s.cooks, m->fixed_cooks ? 1 : 3);
-    MAPO_ASSERT_NEAR(s.makespan_units, serial ? 23 : 9, serial ? 1.0 : 0.6);
-    MAPO_ASSERT_NEAR(s.rice_temperature, serial ? 48 : 76, 2.0);
+    MAPO_ASSERT_TIME_NEAR(s.makespan_units, serial ? 23 : 9, serial ? 1.0 : 0.6);
+    MAPO_ASSERT_TIME_NEAR(s.rice_temperature, serial ? 48 : 76, 2.0);
     MAPO_ASSERT_NEAR(s.bound_units, serial ? 23 : 9, 0);
     CU_ASSERT(s.makespan_units >= s.bound_units); /* nothing beats the bound */
     CU_ASSERT(s.dispatch_ms >= 0 && s.oversleep_ms >= 0);
@@ -59,12 +59,12 @@ static void test_fewer_cooks(void) {
   mapo_cook_summary s;
   CU_ASSERT_EQUAL_FATAL(mapo_recipe_builtin(&r), 0);
   CU_ASSERT_EQUAL(cook("sections", &r, 5, 2, &k, &s), 0);
-  MAPO_ASSERT_NEAR(s.makespan_units, 16, 1.0);
+  MAPO_ASSERT_TIME_NEAR(s.makespan_units, 16, 1.0);
   MAPO_ASSERT_NEAR(s.bound_units, 11.5, 0);
   mapo_kitchen_free(&k);
   mapo_cook_summary_free(&s);
   CU_ASSERT_EQUAL(cook("tasks", &r, 5, 1, &k, &s), 0);
-  MAPO_ASSERT_NEAR(s.makespan_units, 23, 1.0); /* one cook: serial */
+  MAPO_ASSERT_TIME_NEAR(s.makespan_units, 23, 1.0); /* one cook: serial */
   mapo_kitchen_free(&k);
   mapo_cook_summary_free(&s);
   mapo_recipe_free(&r);
@@ -186,7 +186,7 @@ static void test_sections_shape(void) {
   mapo_cook_summary_free(&s);
   /* tasks cooks it: span 14. */
   CU_ASSERT_EQUAL(cook("tasks", &r, 5, 0, &k, &s), 0);
-  MAPO_ASSERT_NEAR(s.makespan_units, 14, 0.8);
+  MAPO_ASSERT_TIME_NEAR(s.makespan_units, 14, 0.8);
   mapo_kitchen_free(&k);
   mapo_cook_summary_free(&s);
   mapo_recipe_free(&r);
@@ -222,8 +222,8 @@ static void test_async_blocking(void) {
     mapo_cook_summary s;
     mapo_diag d;
     CU_ASSERT_EQUAL(mapo_cook(mapo_cook_model_find("async"), &r, &o, &k, &s, &d), 0);
-    MAPO_ASSERT_NEAR(s.makespan_units, blocking ? 23 : 9, blocking ? 1.0 : 0.6);
-    MAPO_ASSERT_NEAR(s.rice_temperature, blocking ? 48 : 76, 2.0);
+    MAPO_ASSERT_TIME_NEAR(s.makespan_units, blocking ? 23 : 9, blocking ? 1.0 : 0.6);
+    MAPO_ASSERT_TIME_NEAR(s.rice_temperature, blocking ? 48 : 76, 2.0);
     MAPO_ASSERT_NEAR(s.bound_units, blocking ? 23 : 9, 0);
     for (int t = 0; t < r.nsteps; t++) MAPO_ASSERT_INT(k.slots[t].worker, 0);
     mapo_kitchen_free(&k);

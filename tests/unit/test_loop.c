@@ -79,7 +79,7 @@ static void test_timer_order(void) {
   mapo_loop_get_stats(loop, &s);
   MAPO_ASSERT_INT(s.timers, 11);
   CU_ASSERT(s.iterations >= 1);
-  CU_ASSERT(s.polls >= 1); /* it slept until the deadlines at least once */
+  if (mapo_test_timing()) CU_ASSERT(s.polls >= 1); /* it slept until the deadlines at least once */
   mapo_loop_free(loop);
 }
 
