@@ -59,7 +59,7 @@ static int finish(int status) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fputs("mapo: missing command (cook, recipe, sum, scale, race, compare; see mapo --help)\n", stderr);
+    fputs("mapo: missing command (cook, recipe, sum, scale, race, io, compare; see mapo --help)\n", stderr);
     return 2;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -75,7 +75,7 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], commands[i].name) == 0) return finish(commands[i].run(argc - 1, argv + 1));
   /* Hidden: the supplier that `mapo io` starts as a process of its own. */
   if (strcmp(argv[1], "io-supplier") == 0) return finish(mapo__cmd_io_supplier(argc - 1, argv + 1));
-  fprintf(stderr, "mapo: unknown command '%s' (commands: cook, recipe, sum, scale, race, compare; see mapo --help)\n",
+  fprintf(stderr, "mapo: unknown command '%s' (commands: cook, recipe, sum, scale, race, io, compare; see mapo --help)\n",
           argv[1]);
   return 2;
 }
