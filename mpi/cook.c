@@ -38,14 +38,6 @@ static const mapo_cook_model mpi_model = {
     "comes back as another, so every step pays two messages and the chef's bookkeeping "
     "(dispatch); with enough cooks the makespan is still the span."};
 
-/* User and system time of this process. */
-static int64_t cpu_ns(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
-         ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
-}
-
 /* Complete a non-blocking collective without spinning a core, as mapo__mpi_recv_idle
  * does for a receive: a few quick tests, then short naps between tests. */
 static void wait_idle(MPI_Request *req) {
@@ -85,7 +77,7 @@ static int agree_idle(int status) {
  * the ranks synchronise their clocks first (MPI_Wtime is not global either unless
  * MPI_WTIME_IS_GLOBAL says so). */
 static void cook(const mapo_recipe *r, double unit_ms) {
-  const int64_t cpu0 = cpu_ns();
+  const int64_t cpu0 = mapo_cpu_ns();
   for (;;) {
     int step;
     mapo__mpi_recv_idle(&step, 1, MPI_INT, 0, TAG_STEP, MPI_COMM_WORLD, NULL);
@@ -101,7 +93,7 @@ static void cook(const mapo_recipe *r, double unit_ms) {
     int64_t done[3] = {step, start, mapo_now_ns()};
     MPI_Send(done, 3, MPI_INT64_T, 0, TAG_DONE, MPI_COMM_WORLD);
   }
-  int64_t used[3] = {STOP, cpu_ns() - cpu0, 0};
+  int64_t used[3] = {STOP, mapo_cpu_ns() - cpu0, 0};
   MPI_Send(used, 3, MPI_INT64_T, 0, TAG_DONE, MPI_COMM_WORLD);
 }
 

@@ -37,12 +37,6 @@ enum {
 #define VOLUME_BYTES 40e6     /* bytes moved per size, above 64 KiB (IMB's choice) */
 #define BUDGET_SECONDS 0.25   /* at most this long timing one size */
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Rank 0 sends and waits for the echo; rank 1 echoes. Both spin in MPI_Recv. */
 static void bounce(MPI_Comm pair, int me, char *buf, int bytes, int reps) {
   for (int r = 0; r < reps; r++) {
@@ -118,9 +112,9 @@ int mapo__mpi_pingpong(int argc, char **argv) {
     const int warm = reps / 10 > 2 ? reps / 10 : 2;
     /* Warm up, timing it on rank 0 to cap the repetitions by the budget; rank 0 then
      * tells rank 1 how many there will be. */
-    double t = now();
+    double t = mapo_now_s();
     bounce(pair, rank, buf, b, warm);
-    t = now() - t;
+    t = mapo_now_s() - t;
     if (rank == 0) {
       const double per = t / warm;
       if (per > 0 && per * reps > BUDGET_SECONDS) {
@@ -130,9 +124,9 @@ int mapo__mpi_pingpong(int argc, char **argv) {
     }
     MPI_Bcast(&reps, 1, MPI_INT, 0, pair);
     MPI_Barrier(pair);
-    t = now();
+    t = mapo_now_s();
     bounce(pair, rank, buf, b, reps);
-    t = now() - t;
+    t = mapo_now_s() - t;
     const double usec = t * 1e6 / (2.0 * reps);
     rows[nrows].bytes = b;
     rows[nrows].reps = reps;

@@ -13,10 +13,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "recipe.h"
-
-/* Nanoseconds on the monotonic clock. */
-int64_t mapo_now_ns(void);
 
 typedef enum { MAPO_EV_START = 0, MAPO_EV_DONE = 1 } mapo_event;
 

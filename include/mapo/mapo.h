@@ -5,6 +5,8 @@
 #define MAPO_VERSION "0.1.0"
 
 #include "error.h"
+#include "clock.h"
+#include "bench.h"
 #include "recipe.h"
 #include "kitchen.h"
 #include "cook.h"

@@ -33,12 +33,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
-#include <sys/prctl.h>
 #include <sys/timerfd.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "internal.h"
+#include "mapo/clock.h"
 #include "mapo/error.h"
 
 enum { NO_SLOT = 0xffffffffu };
@@ -101,23 +101,7 @@ struct mapo_loop {
   int64_t armed; /* the deadline it is set to, or NOT_ARMED */
 };
 
-static int64_t clock_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* Make room for `need` elements of `size` bytes, doubling. Nothing changes on failure. */
-static int grow(void **p, size_t *cap, size_t need, size_t size) {
-  if (need <= *cap) return 0;
-  size_t n = *cap ? *cap : 16;
-  while (n < need) n *= 2;
-  void *q = realloc(*p, n * size);
-  if (q == NULL) return -ENOMEM;
-  *p = q;
-  *cap = n;
-  return 0;
-}
+static int64_t clock_ns(void) { return mapo_now_ns(); }
 
 /* ---- timers: a binary min-heap ordered by (deadline, seq) ---- */
 
@@ -178,9 +162,9 @@ int mapo_loop_timer(mapo_loop *loop, int64_t deadline_ns, mapo_timer_cb cb, void
   if (loop == NULL || cb == NULL) return MAPO_EINVAL;
   /* Take every resource before changing anything, so that a failure leaves no trace. */
   if (loop->free_slot == NO_SLOT && loop->nslots >= NO_SLOT) return MAPO_ELIMIT;
-  if (grow((void **)&loop->heap, &loop->capheap, loop->nheap + 1, sizeof *loop->heap) ||
+  if (mapo__grow((void **)&loop->heap, &loop->capheap, loop->nheap + 1, sizeof *loop->heap) ||
       (loop->free_slot == NO_SLOT &&
-       grow((void **)&loop->slots, &loop->capslots, loop->nslots + 1, sizeof *loop->slots)))
+       mapo__grow((void **)&loop->slots, &loop->capslots, loop->nslots + 1, sizeof *loop->slots)))
     return -ENOMEM;
   uint32_t s;
   if (loop->free_slot != NO_SLOT) {
@@ -235,14 +219,14 @@ int mapo_loop_watch(mapo_loop *loop, int fd, int events, mapo_io_cb cb, void *ar
   if (fcntl(fd, F_GETFD) == -1) return -errno; /* -EBADF: ppoll would only say POLLNVAL */
   if ((size_t)fd >= loop->nfdmap) {
     size_t cap = loop->nfdmap;
-    if (grow((void **)&loop->slot_of_fd, &cap, (size_t)fd + 1, sizeof *loop->slot_of_fd))
+    if (mapo__grow((void **)&loop->slot_of_fd, &cap, (size_t)fd + 1, sizeof *loop->slot_of_fd))
       return -ENOMEM;
     for (size_t i = loop->nfdmap; i < cap; i++) loop->slot_of_fd[i] = -1;
     loop->nfdmap = cap;
   }
   size_t cap = loop->cappfd;
-  if (grow((void **)&loop->pfd, &cap, loop->npfd + 1, sizeof *loop->pfd)) return -ENOMEM;
-  if (grow((void **)&loop->w, &loop->cappfd, loop->npfd + 1, sizeof *loop->w)) return -ENOMEM;
+  if (mapo__grow((void **)&loop->pfd, &cap, loop->npfd + 1, sizeof *loop->pfd)) return -ENOMEM;
+  if (mapo__grow((void **)&loop->w, &loop->cappfd, loop->npfd + 1, sizeof *loop->w)) return -ENOMEM;
   /* revents 0: a watcher added by a callback is not called until the next ppoll. */
   loop->pfd[loop->npfd] = (struct pollfd){.fd = fd, .events = (short)events, .revents = 0};
   loop->w[loop->npfd] = (watcher){cb, arg};
@@ -415,10 +399,10 @@ int mapo_loop_new(mapo_loop **loop) {
     l->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (l->tfd < 0) rc = -errno;
   }
-  if (rc == 0) rc = grow((void **)&l->pfd, &l->cappfd, FIRST_WATCHER, sizeof *l->pfd);
+  if (rc == 0) rc = mapo__grow((void **)&l->pfd, &l->cappfd, FIRST_WATCHER, sizeof *l->pfd);
   if (rc == 0) {
     size_t cap = 0;
-    rc = grow((void **)&l->w, &cap, l->cappfd, sizeof *l->w);
+    rc = mapo__grow((void **)&l->w, &cap, l->cappfd, sizeof *l->w);
   }
   if (rc == 0) rc = -pthread_mutex_init(&l->lock, NULL);
   if (rc < 0) {
@@ -478,19 +462,12 @@ static int alive(mapo_loop *l) {
   return l->nheap > 0 || live_watchers(l) > 0 || l->refs > 0 || queue_nonempty(l);
 }
 
-/* The default timer slack lets the kernel end a ppoll up to 50 us late; the loop's
- * timers promise better, so its thread asks for 1 ns, as the kitchen's threads do. */
-static void tighten_timer_slack(void) {
-  static _Thread_local int done;
-  if (!done) {
-    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
-    done = 1;
-  }
-}
 
 int mapo_loop_run(mapo_loop *loop) {
   if (loop == NULL || loop->running) return MAPO_EINVAL; /* not from its own callback */
-  tighten_timer_slack();
+  /* The default timer slack lets the kernel end a ppoll up to 50 us late; the loop's
+   * timers promise better, so its thread asks for 1 ns, as the kitchen's threads do. */
+  (void)mapo_clock_tighten();
   loop->running = 1;
   int rc = 0;
   while (rc == 0 && !loop->stop && alive(loop)) {

@@ -30,6 +30,20 @@ void mapo__buf_printf(mapo__buf *b, const char *fmt, ...)
 /* Append n bytes, NULs included. */
 void mapo__buf_append(mapo__buf *b, const void *data, size_t n);
 
+/* Make room for `need` elements of `size` bytes in *p, doubling from 16. Nothing
+ * changes on failure (-ENOMEM). */
+int mapo__grow(void **p, size_t *cap, size_t need, size_t size);
+
+/* Record the first failure of a run in words, from any thread: `text` (of `size`
+ * bytes) is written only while it is still empty, under one lock; later failures are
+ * dropped, so the report names the one that happened first. */
+void mapo__first(char *text, size_t size, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void mapo__vfirst(char *text, size_t size, const char *fmt, va_list ap);
+
 /* The shortest text that reads back as exactly v. */
 void mapo__format_number(char *out, size_t size, double v);
 

@@ -12,19 +12,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sched.h>
 #include <time.h>
 
 #include "mapo/error.h"
 #include "mapo/kitchen.h"
-
-int64_t mapo_now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 int64_t mapo_kitchen_ns(const mapo_kitchen *k, double units) {
   return (int64_t)llround(units * k->unit_ns);
@@ -73,14 +65,6 @@ void mapo_kitchen_free(mapo_kitchen *k) {
   memset(k, 0, sizeof *k);
 }
 
-/* User and system time of the whole process, every thread. */
-static int64_t process_cpu_ns(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
-         ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
-}
-
 void mapo_kitchen_open(mapo_kitchen *k) {
   const mapo_recipe *r = k->recipe;
   for (int s = 0; s < r->nsteps; s++)
@@ -95,7 +79,7 @@ void mapo_kitchen_open(mapo_kitchen *k) {
   k->team_ns = 0;
   atomic_store(&k->arrived, 0);
   atomic_store(&k->started, 0);
-  k->cpu_ns = -process_cpu_ns();
+  k->cpu_ns = -mapo_cpu_ns();
   k->open_ns = mapo_now_ns();
 }
 
@@ -109,15 +93,6 @@ void mapo_kitchen_enter(mapo_kitchen *k, int worker, int team) {
     return;
   }
   while (!atomic_load_explicit(&k->started, memory_order_acquire)) sched_yield();
-}
-
-/* Ask for 1 ns of timer slack once per thread: threads start with their creator's. */
-static void tighten_timer_slack(void) {
-  static _Thread_local int done;
-  if (!done) {
-    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
-    done = 1;
-  }
 }
 
 static int enough(const mapo_kitchen *k, const mapo_step *st) {
@@ -215,7 +190,7 @@ void mapo_kitchen_end(mapo_kitchen *k, int step) {
 
 void mapo_kitchen_sleep_until(int64_t deadline) {
   struct timespec ts = {(time_t)(deadline / 1000000000), (long)(deadline % 1000000000)};
-  tighten_timer_slack();
+  (void)mapo_clock_tighten();
   while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
   }
 }
@@ -242,7 +217,7 @@ void mapo_kitchen_step(mapo_kitchen *k, int step, int worker) {
  * Start minus ready is then what the model itself cost: dispatch. */
 void mapo_kitchen_close(mapo_kitchen *k) {
   const mapo_recipe *r = k->recipe;
-  k->cpu_ns += process_cpu_ns();
+  k->cpu_ns += mapo_cpu_ns();
   k->makespan_ns = 0;
   for (int s = 0; s < r->nsteps; s++) {
     mapo_slot *sl = &k->slots[s];

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heap.h"
 #include "internal.h"
 #include "mapo/error.h"
 
@@ -76,17 +77,6 @@ typedef struct parser {
   int *table;
   size_t table_cap;
 } parser;
-
-static int grow(void **p, size_t *cap, size_t need, size_t size) {
-  if (need <= *cap) return 0;
-  size_t cap2 = *cap ? *cap : 16;
-  while (cap2 < need) cap2 *= 2;
-  void *q = realloc(*p, cap2 * size);
-  if (q == NULL) return -ENOMEM;
-  *p = q;
-  *cap = cap2;
-  return 0;
-}
 
 static size_t pool_add(parser *p, const char *s, size_t n) {
   size_t at = p->pool.len;
@@ -245,7 +235,7 @@ static int parse_step(parser *p, const line_tokens *lt) {
       char *t = lt->tok[i];
       if (is_after) {
         if ((rc = check_name(p, "step", t)) < 0) return rc;
-        if ((rc = grow((void **)&p->refs, &p->caprefs, p->nrefs + 1, sizeof *p->refs)) < 0)
+        if ((rc = mapo__grow((void **)&p->refs, &p->caprefs, p->nrefs + 1, sizeof *p->refs)) < 0)
           return rc;
         p->refs[p->nrefs++] = pool_add(p, t, strlen(t));
         s.nafter++;
@@ -259,7 +249,7 @@ static int parse_step(parser *p, const line_tokens *lt) {
             return rc;
         }
         if ((rc = check_name(p, "utensil", t)) < 0) return rc;
-        if ((rc = grow((void **)&p->use_refs, &p->capuse_refs, p->nuse_refs + 1,
+        if ((rc = mapo__grow((void **)&p->use_refs, &p->capuse_refs, p->nuse_refs + 1,
                        sizeof *p->use_refs)) < 0)
           return rc;
         u.name = pool_add(p, t, strlen(t));
@@ -270,7 +260,7 @@ static int parse_step(parser *p, const line_tokens *lt) {
     if (i == first)
       return mapo__diag(p->diag, p->line, MAPO_EPARSE, "'%s' needs at least one name", kw);
   }
-  if ((rc = grow((void **)&p->steps, &p->capsteps, p->nsteps + 1, sizeof *p->steps)) < 0)
+  if ((rc = mapo__grow((void **)&p->steps, &p->capsteps, p->nsteps + 1, sizeof *p->steps)) < 0)
     return rc;
   s.name = pool_add(p, lt->tok[1], strlen(lt->tok[1]));
   p->steps[p->nsteps] = s;
@@ -414,25 +404,8 @@ static int report_cycle(parser *p, const recipe_mem *m, const int *indeg, int ns
   return mapo__diag(p->diag, line, MAPO_ECYCLE, "cycle: %s", text);
 }
 
-static void heap_push(int *h, int *n, int v) {
-  int i = (*n)++;
-  for (; i > 0 && h[(i - 1) / 2] > v; i = (i - 1) / 2) h[i] = h[(i - 1) / 2];
-  h[i] = v;
-}
-
-static int heap_pop(int *h, int *n) {
-  int top = h[0], v = h[--(*n)], i = 0;
-  for (;;) {
-    int c = 2 * i + 1;
-    if (c >= *n) break;
-    if (c + 1 < *n && h[c + 1] < h[c]) c++;
-    if (h[c] >= v) break;
-    h[i] = h[c];
-    i = c;
-  }
-  h[i] = v;
-  return top;
-}
+#define WRITTEN_FIRST(a, b) (*(a) < *(b))
+MAPO__HEAP_DEFINE(ready, int, WRITTEN_FIRST, MAPO__HEAP_NOT_MOVED)
 
 /* Turn the raw arrays into a mapo_recipe: resolve names, build predecessor and
  * successor lists, order the steps. */
@@ -540,17 +513,18 @@ static int resolve(parser *p, mapo_recipe *r, recipe_mem *m) {
     free(indeg);
     return -ENOMEM;
   }
-  int nheap = 0, tail = 0;
+  size_t nheap = 0;
+  int tail = 0;
   for (int s = 0; s < n; s++) {
     indeg[s] = m->steps[s].npred;
-    if (indeg[s] == 0) heap_push(heap, &nheap, s);
+    if (indeg[s] == 0) ready_push(heap, &nheap, s);
   }
   while (nheap > 0) {
-    int s = heap_pop(heap, &nheap);
+    int s = ready_pop(heap, &nheap);
     order[tail++] = s;
     const mapo_step *st = &m->steps[s];
     for (int i = 0; i < st->nsucc; i++)
-      if (--indeg[st->succ[i]] == 0) heap_push(heap, &nheap, st->succ[i]);
+      if (--indeg[st->succ[i]] == 0) ready_push(heap, &nheap, st->succ[i]);
   }
   free(heap);
   if (tail < n) rc = report_cycle(p, m, indeg, n);

@@ -1,4 +1,6 @@
 /* util.c - small helpers the core shares: diagnostics, text buffers, numbers. */
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,32 @@ int mapo__diag(mapo_diag *d, int line, int code, const char *fmt, ...) {
     va_end(ap);
   }
   return code;
+}
+
+int mapo__grow(void **p, size_t *cap, size_t need, size_t size) {
+  if (need <= *cap) return 0;
+  size_t n = *cap ? *cap : 16;
+  while (n < need) n *= 2;
+  void *q = realloc(*p, n * size);
+  if (q == NULL) return -ENOMEM;
+  *p = q;
+  *cap = n;
+  return 0;
+}
+
+static pthread_mutex_t first_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void mapo__vfirst(char *text, size_t size, const char *fmt, va_list ap) {
+  pthread_mutex_lock(&first_lock);
+  if (size > 0 && text[0] == '\0') vsnprintf(text, size, fmt, ap);
+  pthread_mutex_unlock(&first_lock);
+}
+
+void mapo__first(char *text, size_t size, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  mapo__vfirst(text, size, fmt, ap);
+  va_end(ap);
 }
 
 static int reserve(mapo__buf *b, size_t extra) {

@@ -33,7 +33,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "internal.h"
+#include "mapo/clock.h"
 #include "mapo/error.h"
 
 extern char **environ;
@@ -123,17 +125,11 @@ int mapo__io_recv_all(int fd, void *buf, size_t len) {
   return 0;
 }
 
-static pthread_mutex_t first_lock = PTHREAD_MUTEX_INITIALIZER;
-
 void mapo__io_first(mapo_io_job *job, const char *fmt, ...) {
-  pthread_mutex_lock(&first_lock);
-  if (job->first[0] == '\0') {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(job->first, sizeof job->first, fmt, ap);
-    va_end(ap);
-  }
-  pthread_mutex_unlock(&first_lock);
+  va_list ap;
+  va_start(ap, fmt);
+  mapo__vfirst(job->first, sizeof job->first, fmt, ap);
+  va_end(ap);
 }
 
 int mapo__io_answer_ok(mapo_io_job *job, const char *answer, const char *word, int number) {
@@ -260,21 +256,15 @@ long mapo_io_raise_fd_limit(void) {
 
 /* ---- the timing harness ---------------------------------------------------------- */
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* One run of fn with `orders` orders, timed; verified after the clock stopped. Its
  * answers count in r (when not NULL: the model's timed runs, not the baseline's). */
 static int timed(mapo_io_fn fn, mapo_io_job *job, int orders, double *seconds,
                  mapo_io_result *r, int *verify) {
   job->orders = orders;
   job->answered = job->wrong = 0;
-  const double t0 = now_s();
+  const double t0 = mapo_now_s();
   int rc = fn(job);
-  const double t1 = now_s();
+  const double t1 = mapo_now_s();
   if (seconds != NULL) *seconds = t1 - t0;
   if (rc < 0) return rc;
   if (job->answered != orders || job->wrong != 0) {
@@ -394,7 +384,7 @@ int mapo_io_supplier_start(mapo_io_supplier *s, const char *exe, int latency_ms,
   }
 
   /* Wait for the port; a supplier that exits first failed to start. */
-  const double deadline = now_s() + timeout_ms / 1000.0;
+  const double deadline = mapo_now_s() + timeout_ms / 1000.0;
   for (;;) {
     int port = read_port(file);
     if (port > 0) {
@@ -410,7 +400,7 @@ int mapo_io_supplier_start(mapo_io_supplier *s, const char *exe, int latency_ms,
       rc = ESRCH;
       break;
     }
-    if (now_s() > deadline) {
+    if (mapo_now_s() > deadline) {
       kill(s->pid, SIGKILL);
       while (waitpid(s->pid, &s->status, 0) < 0 && errno == EINTR) {
       }
@@ -429,9 +419,9 @@ out_dir:
 int mapo_io_supplier_stop(mapo_io_supplier *s) {
   if (s == NULL || s->pid <= 0) return 0;
   kill(s->pid, SIGTERM);
-  const double deadline = now_s() + 2.0;
+  const double deadline = mapo_now_s() + 2.0;
   pid_t w;
-  while ((w = waitpid(s->pid, &s->status, WNOHANG)) == 0 && now_s() < deadline) sleep_ms(1);
+  while ((w = waitpid(s->pid, &s->status, WNOHANG)) == 0 && mapo_now_s() < deadline) sleep_ms(1);
   if (w == 0) {
     kill(s->pid, SIGKILL);
     while ((w = waitpid(s->pid, &s->status, 0)) < 0 && errno == EINTR) {
@@ -475,12 +465,6 @@ typedef struct server {
   uint64_t seq;
   int failed; /* the timerfd could not be set: answers would never come */
 } server;
-
-static int64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static int earlier(const order_timer *a, const order_timer *b) {
   return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
@@ -596,7 +580,7 @@ static void answer_due(server *sv) {
   while (read(sv->tfd, &expirations, sizeof expirations) < 0 && errno == EINTR) {
   }
   sv->armed = 0; /* a one-shot timer that fired is disarmed */
-  const int64_t now = now_ns();
+  const int64_t now = mapo_now_ns();
   while (sv->nheap > 0 && sv->heap[0].deadline <= now) {
     const order_timer t = heap_pop(sv);
     if (t.fd < sv->nconns && sv->conns[t.fd].open && sv->conns[t.fd].gen == t.gen)
@@ -608,7 +592,7 @@ static void answer_due(server *sv) {
 /* Orders are fixed-size lines; one that is not "order NNNNNNNNN\n" ends its connection. */
 static int take_orders(server *sv, int fd, const char *p, size_t len) {
   conn *c = &sv->conns[fd];
-  const int64_t now = now_ns();
+  const int64_t now = mapo_now_ns();
   while (len > 0) {
     size_t take = MAPO_IO_MSG_LEN - c->in_len;
     if (take > len) take = len;
@@ -754,7 +738,7 @@ int mapo_io_supplier_serve(const char *port_file, int latency_ms, pid_t parent_p
   if (rc == 0 && prctl(PR_SET_PDEATHSIG, SIGTERM) != 0) rc = -errno;
   if (rc == 0 && parent_pid > 0 && getppid() != parent_pid) rc = -ESRCH;
   /* The kernel may add up to 50 us of slack to a timer; 1 ns keeps the answers on time. */
-  if (rc == 0) prctl(PR_SET_TIMERSLACK, 1UL);
+  if (rc == 0) (void)mapo_clock_tighten();
   if (rc == 0) rc = serve(&sv, port_file);
   for (int fd = 0; fd < sv.nconns; fd++)
     if (sv.conns[fd].open) close_conn(&sv, fd);

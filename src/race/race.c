@@ -6,7 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/internal.h"
 #include "internal.h"
+#include "mapo/clock.h"
 #include "mapo/error.h"
 
 const mapo_race_mode mapo_race_modes[] = {
@@ -91,11 +93,7 @@ void mapo__meet_wait(mapo__meet *m, int team) {
   while (atomic_load_explicit(&m->round, memory_order_acquire) == round) sched_yield();
 }
 
-double mapo__race_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+double mapo__race_now(void) { return mapo_now_s(); }
 
 void mapo__spin_us(int us) {
   if (us <= 0) return;
@@ -104,15 +102,9 @@ void mapo__spin_us(int us) {
   }
 }
 
-static pthread_mutex_t first_lock = PTHREAD_MUTEX_INITIALIZER;
-
 void mapo__race_first(mapo_race_result *r, const char *fmt, ...) {
-  pthread_mutex_lock(&first_lock);
-  if (r->first[0] == '\0') {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->first, sizeof r->first, fmt, ap);
-    va_end(ap);
-  }
-  pthread_mutex_unlock(&first_lock);
+  va_list ap;
+  va_start(ap, fmt);
+  mapo__vfirst(r->first, sizeof r->first, fmt, ap);
+  va_end(ap);
 }

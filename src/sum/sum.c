@@ -7,9 +7,9 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "internal.h"
+#include "mapo/clock.h"
 #include "mapo/error.h"
 
 int mapo_sum_job_init(mapo_sum_job *job, int numbers, uint64_t base, int threads,
@@ -117,12 +117,6 @@ int mapo_sum_openmp_version(void) { return _OPENMP; }
 
 int mapo_sum_processors(void) { return omp_get_num_procs(); }
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 int mapo_sum_time(const mapo_sum_model *m, mapo_sum_job *job, int repeat, double *seconds,
                   mapo_spread *spread, int *bad) {
   if (m == NULL || job == NULL || job->result == NULL || repeat < 1 || seconds == NULL)
@@ -132,9 +126,9 @@ int mapo_sum_time(const mapo_sum_model *m, mapo_sum_job *job, int repeat, double
     memset(job->result, 0, (size_t)job->numbers * sizeof *job->result);
     for (int t = 0; t < job->threads; t++) job->cpu[t] = -1;
     job->threads_used = 1;
-    const double t0 = now_s();
+    const double t0 = mapo_now_s();
     int run = m->run(job);
-    const double t1 = now_s();
+    const double t1 = mapo_now_s();
     if (!m->threaded) job->cpu[0] = sched_getcpu();
     if (run < 0) return run;
     if (r >= 0) seconds[r] = t1 - t0;
