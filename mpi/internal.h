@@ -31,6 +31,12 @@ int mapo__mpi_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos,
 int mapo__mpi_fail(int status, const char *name, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
+/* The benchmark harness's hooks for ranks (mapo/bench.h `start` and `combine`): a
+ * barrier on MPI_COMM_WORLD before every run; each run's seconds replaced by the
+ * slowest rank's, on every rank. */
+int mapo__mpi_bench_start(void *user);
+int mapo__mpi_bench_combine(void *user, double *seconds);
+
 #endif
     ;
 
@@ -39,5 +45,11 @@ int mapo__mpi_fail(int status, const char *name, const char *fmt, ...)
  * receive polls). */
 int mapo__mpi_recv_idle(void *buf, int count, MPI_Datatype type, int source, int tag,
                         MPI_Comm comm, MPI_Status *status);
+
+/* The benchmark harness's hooks for ranks (mapo/bench.h `start` and `combine`): a
+ * barrier on MPI_COMM_WORLD before every run; each run's seconds replaced by the
+ * slowest rank's, on every rank. */
+int mapo__mpi_bench_start(void *user);
+int mapo__mpi_bench_combine(void *user, double *seconds);
 
 #endif
