@@ -31,12 +31,6 @@ int mapo__mpi_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos,
 int mapo__mpi_fail(int status, const char *name, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
-/* The benchmark harness's hooks for ranks (mapo/bench.h `start` and `combine`): a
- * barrier on MPI_COMM_WORLD before every run; each run's seconds replaced by the
- * slowest rank's, on every rank. */
-int mapo__mpi_bench_start(void *user);
-int mapo__mpi_bench_combine(void *user, double *seconds);
-
 #endif
     ;
 
