@@ -43,8 +43,8 @@
     h[i] = e;                                                                          \
     moved(h, i);                                                                       \
   }                                                                                    \
-  static inline void prefix##_push(type *h, size_t *n, type item) {                    \
-    h[*n] = item;                                                                      \
+  static inline void prefix##_push(type *h, size_t *n, type add) {                    \
+    h[*n] = add;                                                                       \
     prefix##_sift_up(h, (*n)++);                                                       \
   }                                                                                    \
   static inline void prefix##_remove(type *h, size_t *n, size_t i) {                   \
