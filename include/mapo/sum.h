@@ -131,9 +131,10 @@ int mapo_sum_openmp_version(void);
 int mapo_sum_processors(void);
 
 /* Time a model through the benchmark harness (mapo/bench.h): one warm-up run, then
- * `repeat` timed runs on the monotonic clock, each verified after its clock stopped. seconds[] gets each run's time (repeat values);
- * *spread their median, min and max. Returns 0, MAPO_EVERIFY (bad number in
- * *bad, the run is still timed), or another negative code. */
+ * `repeat` timed runs on the monotonic clock, each verified after its clock stopped.
+ * seconds[] gets each run's time (repeat values); *spread (may be NULL) their median,
+ * min and max. Returns 0, MAPO_EVERIFY (the first wrong number in *bad, which may be
+ * NULL; every run still happened), or another negative code. */
 int mapo_sum_time(const mapo_sum_model *m, mapo_sum_job *job, int repeat, double *seconds,
                   mapo_spread *spread, int *bad);
 

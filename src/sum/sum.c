@@ -22,7 +22,8 @@ int mapo_sum_job_init(mapo_sum_job *job, int numbers, uint64_t base, int threads
   if (job == NULL) return MAPO_EINVAL;
   memset(job, 0, sizeof *job);
   if (numbers < 1 || numbers > MAPO_SUM_NUMBERS_MAX || threads < 1 ||
-      threads > MAPO_SUM_THREADS_MAX || (split != MAPO_SPLIT_NUMBERS && split != MAPO_SPLIT_RANGE) ||
+      threads > MAPO_SUM_THREADS_MAX ||
+      (split != MAPO_SPLIT_NUMBERS && split != MAPO_SPLIT_RANGE) ||
       base > MAPO_SUM_N_MAX || MAPO_SUM_N_MAX - base < (uint64_t)(numbers - 1))
     return MAPO_EINVAL;
   job->numbers = numbers;
