@@ -345,6 +345,17 @@ static void assert_keys(const char *keys, const char *want) {
   }
 }
 
+/* r's JSON, checked: written without error, one valid value, every key of want in it. */
+static char *json_with_keys(const mapo_sum_result *r, const char *want) {
+  char keys[2048];
+  int rc;
+  char *json = written(mapo_report_sum_json, r, &rc);
+  MAPO_ASSERT_INT(rc, 0);
+  CU_ASSERT(parses(json, keys, sizeof keys));
+  assert_keys(keys, want);
+  return json;
+}
+
 static const double synthetic_seconds[3] = {0.002, 0.001, 0.003};
 static const int synthetic_cpus[4] = {0, 1, 2, 3};
 
@@ -369,12 +380,10 @@ static void test_report_one(void) {
   CU_ASSERT(!parses("{\"a\":}", keys, sizeof keys));
   CU_ASSERT(!parses("{\"a\":1", keys, sizeof keys));
   CU_ASSERT(!parses("{\"a\":1}}", keys, sizeof keys));
-  char *json = written(mapo_report_sum_json, &r, &rc);
-  MAPO_ASSERT_INT(rc, 0);
-  CU_ASSERT(parses(json, keys, sizeof keys));
-  assert_keys(keys, "model,threads,threads_used,numbers,base,split,repeat,seconds_median,"
-                    "seconds_min,seconds_max,seconds,verified,checksum,cpus,processors,"
-                    "openmp,atomic,lesson,warnings,environment,");
+  char *json = json_with_keys(&r, "model,threads,threads_used,numbers,base,split,repeat,"
+                                  "seconds_median,seconds_min,seconds_max,seconds,verified,"
+                                  "checksum,cpus,processors,openmp,atomic,lesson,warnings,"
+                                  "environment,");
   CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"seconds\":[0.002,0.001,0.003]"));
   CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"warnings\":[\"threads\\tshare\"]"));
   free(json);
@@ -407,14 +416,11 @@ static void test_report_mpi(void) {
   mapo_sum_result r = synthetic();
   r.model = "mpi";
   r.mpi = &mpi;
-  char keys[2048];
   int rc;
-  char *json = written(mapo_report_sum_json, &r, &rc);
-  MAPO_ASSERT_INT(rc, 0);
-  CU_ASSERT(parses(json, keys, sizeof keys));
-  assert_keys(keys, "model,ranks,threads,numbers,base,split,repeat,seconds_median,seconds_min,"
-                    "seconds_max,seconds_one_thread,speedup,efficiency,verified,checksum,"
-                    "placement,warnings,environment,");
+  char *json = json_with_keys(&r, "model,ranks,threads,numbers,base,split,repeat,"
+                                  "seconds_median,seconds_min,seconds_max,seconds_one_thread,"
+                                  "speedup,efficiency,verified,checksum,placement,warnings,"
+                                  "environment,");
   /* speedup 0.008 / 0.002; efficiency that over 2 ranks x 2 threads */
   CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"speedup\":4,\"efficiency\":1,"));
   CU_ASSERT_PTR_NOT_NULL(strstr(json, "{\"rank\":1,\"host\":null,\"allowed_cpus\":4,"
