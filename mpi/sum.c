@@ -15,6 +15,7 @@
  *         launched with `--bind-to none` or `--map-by slot:PE=N`; the report warns.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <sched.h>
@@ -151,7 +152,7 @@ static int ranked_init(ranked *x, const sum_args *a) {
                              (mapo_split)mapo_sum_split_find(a->split));
   x->send = calloc((size_t)a->numbers, sizeof *x->send);
   x->recv = calloc((size_t)a->numbers, sizeof *x->recv);
-  return rc < 0 ? rc : x->send == NULL || x->recv == NULL ? MAPO_EINVAL : 0;
+  return rc < 0 ? rc : x->send == NULL || x->recv == NULL ? -ENOMEM : 0;
 }
 
 static void ranked_free(ranked *x) {
@@ -182,7 +183,7 @@ static int where_alloc(where *w, int rank, int size, int threads) {
   w->allowed = malloc((size_t)size * sizeof *w->allowed);
   w->hosts = calloc((size_t)size, MPI_MAX_PROCESSOR_NAME);
   w->ranks = calloc((size_t)size, sizeof *w->ranks);
-  return w->cpus && w->allowed && w->hosts && w->ranks ? 0 : MAPO_EINVAL;
+  return w->cpus && w->allowed && w->hosts && w->ranks ? 0 : -ENOMEM;
 }
 
 static void where_free(where *w) {
