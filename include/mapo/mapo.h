@@ -11,6 +11,7 @@
 #include "kitchen.h"
 #include "cook.h"
 #include "report.h"
+#include "report_sum.h"
 #include "stats.h"
 #include "sum.h"
 #include "scale.h"

@@ -107,5 +107,9 @@ int mapo_report_scale_csv(FILE *f, const mapo_scale_study *s);
 /* Speedup against threads with the ideal line, efficiency in a panel below, the
  * processor count marked: the chart for a report or a slide. */
 int mapo_report_scale_svg(FILE *f, const mapo_scale_study *s);
+/* The CSV and SVG writers in the shape mapo_report_write_file() takes (`study` is a
+ * const mapo_scale_study *): a file written all or nothing. */
+int mapo_report_scale_csv_writer(FILE *f, const void *study);
+int mapo_report_scale_svg_writer(FILE *f, const void *study);
 
 #endif

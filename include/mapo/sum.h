@@ -33,6 +33,12 @@ typedef enum {
   MAPO_SPLIT_RANGE = 1    /* every number's range cut into `threads` equal parts */
 } mapo_split;
 
+/* The splits' names in mapo_split order, NULL-terminated ("numbers", "range"): the
+ * choices of every --split flag. */
+extern const char *const mapo_sum_split_names[];
+/* The split called `name`, or MAPO_EINVAL. */
+int mapo_sum_split_find(const char *name);
+
 /* One run's input and output. */
 typedef struct mapo_sum_job {
   int numbers;     /* n = base + 0 .. base + numbers - 1 */
@@ -61,6 +67,29 @@ typedef struct mapo_sum_piece {
 int mapo_sum_pieces(const mapo_sum_job *job);
 mapo_sum_piece mapo_sum_piece_at(const mapo_sum_job *job, int p);
 
+/* The work of rank `rank` of `size` (mapo-mpi sum), as pieces of its own. The ranks
+ * split the job as its split says: by numbers, rank r takes the numbers r, r + size,
+ * r + 2 size, ... whole (dealt round robin); by range, part r of every number's range
+ * cut into `size` equal parts. The rank's job->threads threads cut each number of its
+ * share again into equal parts: share piece p is part p % threads of the share's number
+ * p / threads. Over the ranks, the share pieces cover every number's [0, n) once.
+ * mapo_sum_share_pieces returns how many pieces rank has, or MAPO_EINVAL for a rank
+ * outside [0, size). */
+int mapo_sum_share_pieces(const mapo_sum_job *job, int rank, int size);
+mapo_sum_piece mapo_sum_share_piece_at(const mapo_sum_job *job, int rank, int size, int p);
+
+/* A 128-bit total as it travels where no 128-bit type exists (MPI has none): two
+ * 64-bit words, low first, whatever the machine's own layout. */
+typedef struct mapo_u128_words {
+  uint64_t lo, hi;
+} mapo_u128_words;
+mapo_u128_words mapo_u128_pack(mapo_u128 v);
+mapo_u128 mapo_u128_unpack(mapo_u128_words w);
+/* inout[i] += in[i] for n totals stored as mapo_u128_words, the carry included: the
+ * combining function of a reduction over ranks (mapo-mpi wraps it in an MPI_Op). The
+ * buffers are the transport's and need not be aligned for __int128. */
+void mapo_sum_combine(const void *in, void *inout, int n);
+
 /* 0 when every number's result equals the formula; MAPO_EVERIFY and the first wrong
  * number's index in *bad otherwise. */
 int mapo_sum_verify(const mapo_sum_job *job, int *bad);
@@ -86,20 +115,26 @@ int mapo_sum_reduction(mapo_sum_job *job);
 /* In the order a class meets them; NULL-name terminated. */
 extern const mapo_sum_model mapo_sum_models[];
 const mapo_sum_model *mapo_sum_model_find(const char *name);
+/* The models' names in the table's order, NULL-terminated: the choices of --model. */
+const char *const *mapo_sum_model_names(void);
 
 /* How this build does `omp atomic` on a 128-bit total (the atomic model's lesson):
  * "a global lock in libgomp (GOMP_atomic_start)", "a compare-and-swap loop on 16
  * bytes (lock cmpxchg16b)" or "a lock in libatomic". */
 const char *mapo_sum_atomic_how(void);
+/* How this build carries model m out, where that is the lesson (the atomic model's
+ * hidden lock): a line for the report. NULL for the others. */
+const char *mapo_sum_model_how(const mapo_sum_model *m);
 /* _OPENMP of the compiler that built the models (e.g. 201511), and the number of
  * processors OpenMP sees. */
 int mapo_sum_openmp_version(void);
 int mapo_sum_processors(void);
 
-/* Time a model: one warm-up run, then `repeat` timed runs on the monotonic clock, each
- * verified after its clock stopped. seconds[] gets each run's time (repeat values);
- * *spread their median, min and max. Returns 0, MAPO_EVERIFY (bad number in
- * *bad, the run is still timed), or another negative code. */
+/* Time a model through the benchmark harness (mapo/bench.h): one warm-up run, then
+ * `repeat` timed runs on the monotonic clock, each verified after its clock stopped.
+ * seconds[] gets each run's time (repeat values); *spread (may be NULL) their median,
+ * min and max. Returns 0, MAPO_EVERIFY (the first wrong number in *bad, which may be
+ * NULL; every run still happened), or another negative code. */
 int mapo_sum_time(const mapo_sum_model *m, mapo_sum_job *job, int repeat, double *seconds,
                   mapo_spread *spread, int *bad);
 

@@ -19,7 +19,11 @@
 
 enum { REPEAT_MAX = 1000 };
 
-static const char *const split_names[] = {"numbers", "range", NULL};
+typedef struct scale_args {
+  const char *model, *split, *threads, *csv, *svg;
+  int numbers, repeat, weak, json;
+  uint64_t base;
+} scale_args;
 
 static int cmp_int(const void *a, const void *b) {
   int x = *(const int *)a, y = *(const int *)b;
@@ -136,9 +140,6 @@ static void progress_clear(progress *pr) {
   pr->width = 0;
 }
 
-static int write_csv(FILE *f, const void *arg) { return mapo_report_scale_csv(f, arg); }
-static int write_svg(FILE *f, const void *arg) { return mapo_report_scale_svg(f, arg); }
-
 typedef struct study_run {
   int npoints, repeat;
   int p[MAPO_SCALE_POINTS_MAX];
@@ -187,31 +188,54 @@ static int study_time(study_run *x, const mapo_sum_model *m, uint64_t base) {
   return 0;
 }
 
-int mapo__cmd_scale(int argc, char **argv) {
-  const char *model = "reduction", *split = "numbers", *threads = NULL, *csv = NULL,
-             *svg = NULL;
-  int numbers = 20, repeat = 5, weak = 0, json = 0;
-  uint64_t base = 5000000;
+/* What the flags allow together, and the thread counts into x; returns -1 to go on, or
+ * 2 after one line on stderr. */
+static int check(const cli_cmd *cmd, const scale_args *a, study_run *x) {
+  if (!mapo_sum_model_find(a->model)->threaded)
+    return cli_fail(cmd, "--model %s: nothing to scale, it runs one thread whatever "
+                    "--threads says", a->model);
+  x->npoints = a->threads ? parse_threads(cmd, a->threads, x->p)
+                          : default_threads(mapo_sum_processors(), x->p);
+  if (x->npoints < 0) return 2;
+  const int pmax = x->p[x->npoints - 1];
+  /* The most numbers any point sums: under --weak, numbers x the largest count. */
+  long long most = (long long)a->numbers * (a->weak ? pmax : 1);
+  if (most > MAPO_SUM_NUMBERS_MAX)
+    return cli_fail(cmd, "--weak: %d numbers x %d threads is %lld numbers, more than %d",
+                    a->numbers, pmax, most, MAPO_SUM_NUMBERS_MAX);
+  if (MAPO_SUM_N_MAX - a->base < (uint64_t)(most - 1))
+    return cli_fail(cmd, "--base %llu with %lld numbers goes past n = 2^32, where i*i no "
+                    "longer fits 64 bits", (unsigned long long)a->base, most);
+  if (a->csv && !cli_can_write(a->csv))
+    return cli_fail(cmd, "--csv: cannot write '%s' (no such folder, or not writable)", a->csv);
+  if (a->svg && !cli_can_write(a->svg))
+    return cli_fail(cmd, "--svg: cannot write '%s' (no such folder, or not writable)", a->svg);
+  if (a->csv && a->svg && strcmp(a->csv, a->svg) == 0)
+    return cli_fail(cmd, "--csv and --svg name the same file");
+  return -1;
+}
+
+/* The flags into a, the thread counts into x; returns -1 to go on, or the exit status
+ * (0 after --help, 2). */
+static int parse(int argc, char **argv, scale_args *a, study_run *x) {
   const cli_opt opts[] = {
-      {"model", CLI_CHOICE, &model, 0, 0, mapo__cli_sum_models(), "M",
+      {"model", CLI_CHOICE, &a->model, 0, 0, mapo__cli_sum_models(), "M",
        "the sum model (default reduction; serial has nothing to scale)"},
-      {"threads", CLI_STRING, &threads, 0, 0, NULL, "LIST",
+      {"threads", CLI_STRING, &a->threads, 0, 0, NULL, "LIST",
        "thread counts: a list 1,2,4,8, a range 1-8, or both 1-4,6,8; must include 1 "
        "(default: 1 to 4x the processors; on a big machine a spread of 64 counts at most)"},
-      {"weak", CLI_FLAG, &weak, 0, 0, NULL, NULL,
+      {"weak", CLI_FLAG, &a->weak, 0, 0, NULL, NULL,
        "weak scaling: numbers x p numbers at p threads (default: strong, the same work)"},
-      {"numbers", CLI_INT, &numbers, 1, MAPO_SUM_NUMBERS_MAX, NULL, "N",
-       "how many numbers n = base, base+1, ... (default 20, the notebook's)"},
-      {"base", CLI_U64, &base, 0, (double)MAPO_SUM_N_MAX, NULL, "B",
+      cli_sum_numbers(&a->numbers),
+      {"base", CLI_U64, &a->base, 0, (double)MAPO_SUM_N_MAX, NULL, "B",
        "the first n (default 5000000, the notebook's)"},
-      {"split", CLI_CHOICE, &split, 0, 0, split_names, "S",
-       "hand out whole numbers (the notebook's) or cut every number's range evenly"},
-      {"repeat", CLI_INT, &repeat, 1, REPEAT_MAX, NULL, "R",
+      cli_sum_split(&a->split),
+      {"repeat", CLI_INT, &a->repeat, 1, REPEAT_MAX, NULL, "R",
        "timed runs per thread count (default 5), each after its own warm-up"},
-      {"csv", CLI_STRING, &csv, 0, 0, NULL, "FILE", "write the points as CSV"},
-      {"svg", CLI_STRING, &svg, 0, 0, NULL, "FILE",
+      {"csv", CLI_STRING, &a->csv, 0, 0, NULL, "FILE", "write the points as CSV"},
+      {"svg", CLI_STRING, &a->svg, 0, 0, NULL, "FILE",
        "write the chart: speedup and efficiency against threads"},
-      {"json", CLI_FLAG, &json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+      {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
@@ -228,75 +252,73 @@ int mapo__cmd_scale(int argc, char **argv) {
   const char *pos[1];
   int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;
+  return check(&cmd, a, x);
+}
 
-  const mapo_sum_model *m = mapo_sum_model_find(model);
-  if (!m->threaded)
-    return cli_fail(&cmd, "--model %s: nothing to scale, it runs one thread whatever "
-                    "--threads says", model);
-  study_run x = {.repeat = repeat};
-  const int procs = mapo_sum_processors();
-  x.npoints = threads ? parse_threads(&cmd, threads, x.p) : default_threads(procs, x.p);
-  if (x.npoints < 0) return 2;
-  const int pmax = x.p[x.npoints - 1];
-  /* The most numbers any point sums: under --weak, numbers x the largest count. */
-  long long most = (long long)numbers * (weak ? pmax : 1);
-  if (most > MAPO_SUM_NUMBERS_MAX)
-    return cli_fail(&cmd, "--weak: %d numbers x %d threads is %lld numbers, more than %d",
-                    numbers, pmax, most, MAPO_SUM_NUMBERS_MAX);
-  if (MAPO_SUM_N_MAX - base < (uint64_t)(most - 1))
-    return cli_fail(&cmd, "--base %llu with %lld numbers goes past n = 2^32, where i*i no "
-                    "longer fits 64 bits", (unsigned long long)base, most);
-  if (csv && !cli_can_write(csv))
-    return cli_fail(&cmd, "--csv: cannot write '%s' (no such folder, or not writable)", csv);
-  if (svg && !cli_can_write(svg))
-    return cli_fail(&cmd, "--svg: cannot write '%s' (no such folder, or not writable)", svg);
-  if (csv && svg && strcmp(csv, svg) == 0)
-    return cli_fail(&cmd, "--csv and --svg name the same file");
+/* A job per point, each timed `repeat` times. Returns 0, or 1 after one line. */
+static int run(const scale_args *a, const mapo_sum_model *m, study_run *x) {
+  const mapo_split how = (mapo_split)mapo_sum_split_find(a->split);
+  x->repeat = a->repeat;
+  x->seconds = malloc((size_t)x->npoints * (size_t)a->repeat * sizeof *x->seconds);
+  int rc = x->seconds ? 0 : -ENOMEM;
+  for (int i = 0; i < x->npoints && rc == 0; i++)
+    rc = mapo_sum_job_init(&x->job[i], a->weak ? a->numbers * x->p[i] : a->numbers, a->base,
+                           x->p[i], how);
+  if (rc == 0) rc = study_time(x, m, a->base);
+  if (rc < 0) fprintf(stderr, "mapo scale: %s\n", mapo_strerror(rc));
+  return rc == 0 ? 0 : 1;
+}
 
-  mapo_split how = strcmp(split, "range") == 0 ? MAPO_SPLIT_RANGE : MAPO_SPLIT_NUMBERS;
-  int status = 0;
-  x.seconds = malloc((size_t)x.npoints * (size_t)repeat * sizeof *x.seconds);
-  rc = x.seconds ? 0 : -ENOMEM;
-  for (int i = 0; i < x.npoints && rc == 0; i++)
-    rc = mapo_sum_job_init(&x.job[i], weak ? numbers * x.p[i] : numbers, base, x.p[i], how);
-  if (rc == 0) rc = study_time(&x, m, base);
-  if (rc != 0) {
-    if (rc < 0) fprintf(stderr, "mapo scale: %s\n", mapo_strerror(rc));
-    study_free(&x);
-    return 1;
-  }
-
-  mapo_scale_point pts[MAPO_SCALE_POINTS_MAX];
-  for (int i = 0; i < x.npoints && rc == 0; i++) {
+/* Each point's spread of times, then speedups and the fit. Returns 0, or 1 after one
+ * line (only a run too short for the clock, a time of 0, gets there). */
+static int analyze(const study_run *x, mapo_scale_point *pts, mapo_scale_study *st) {
+  int rc = 0;
+  for (int i = 0; i < x->npoints && rc == 0; i++) {
     mapo_spread s;
-    rc = mapo_spread_of(&x.seconds[i * repeat], repeat, &s);
-    pts[i] = (mapo_scale_point){.threads = x.p[i], .seconds_median = s.median,
+    rc = mapo_spread_of(&x->seconds[i * x->repeat], x->repeat, &s);
+    pts[i] = (mapo_scale_point){.threads = x->p[i], .seconds_median = s.median,
                                 .seconds_min = s.min, .seconds_max = s.max};
   }
-  mapo_scale_study st = {.model = m->name, .split = split, .lesson = m->lesson, .weak = weak,
-                         .numbers = numbers, .base = base, .repeat = repeat,
-                         .processors = procs, .openmp = mapo_sum_openmp_version(),
-                         .npoints = x.npoints, .points = pts};
-  if (rc == 0) rc = mapo_scale_analyze(pts, x.npoints, weak, procs, &st.fit);
-  study_free(&x);
-  if (rc < 0) {
-    /* Only a run too short for the clock (a time of 0) gets here. */
+  if (rc == 0) rc = mapo_scale_analyze(pts, x->npoints, st->weak, st->processors, &st->fit);
+  if (rc < 0)
     fprintf(stderr, "mapo scale: %s: a run took no measurable time (try a larger --base)\n",
             mapo_strerror(rc));
-    return 1;
-  }
+  return rc < 0 ? 1 : 0;
+}
 
-  if (json)
-    mapo_report_scale_json(stdout, &st);
+/* The study on stdout, and in the files asked for; returns the exit status. */
+static int report(const scale_args *a, const mapo_scale_study *st) {
+  int status = 0, rc;
+  if (a->json)
+    mapo_report_scale_json(stdout, st);
   else
-    mapo_report_scale_text(stdout, &st);
-  if (csv && (rc = mapo_report_write_file(csv, write_csv, &st)) < 0) {
-    fprintf(stderr, "mapo scale: --csv %s: %s\n", csv, mapo_strerror(rc));
+    mapo_report_scale_text(stdout, st);
+  if (a->csv && (rc = mapo_report_write_file(a->csv, mapo_report_scale_csv_writer, st)) < 0) {
+    fprintf(stderr, "mapo scale: --csv %s: %s\n", a->csv, mapo_strerror(rc));
     status = 1;
   }
-  if (svg && (rc = mapo_report_write_file(svg, write_svg, &st)) < 0) {
-    fprintf(stderr, "mapo scale: --svg %s: %s\n", svg, mapo_strerror(rc));
+  if (a->svg && (rc = mapo_report_write_file(a->svg, mapo_report_scale_svg_writer, st)) < 0) {
+    fprintf(stderr, "mapo scale: --svg %s: %s\n", a->svg, mapo_strerror(rc));
     status = 1;
   }
   return ferror(stdout) ? 1 : status;
+}
+
+int mapo__cmd_scale(int argc, char **argv) {
+  scale_args a = {.model = "reduction", .split = "numbers", .numbers = 20, .repeat = 5,
+                  .base = 5000000};
+  study_run x = {0}; /* every job zeroed: study_free may free any of them */
+  int rc = parse(argc, argv, &a, &x);
+  if (rc >= 0) return rc;
+  const mapo_sum_model *m = mapo_sum_model_find(a.model);
+  mapo_scale_point pts[MAPO_SCALE_POINTS_MAX];
+  mapo_scale_study st = {.model = m->name, .split = a.split, .lesson = m->lesson,
+                         .weak = a.weak, .numbers = a.numbers, .base = a.base,
+                         .repeat = a.repeat, .processors = mapo_sum_processors(),
+                         .openmp = mapo_sum_openmp_version(), .npoints = x.npoints,
+                         .points = pts};
+  rc = run(&a, m, &x);
+  if (rc == 0) rc = analyze(&x, pts, &st);
+  study_free(&x);
+  return rc == 0 ? report(&a, &st) : rc;
 }

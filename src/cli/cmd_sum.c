@@ -1,46 +1,46 @@
-/* cmd_sum.c - `mapo sum`: the notebook's CPU-bound example as a verified benchmark. */
-#include <math.h>
+/* cmd_sum.c - `mapo sum`: the notebook's CPU-bound example as a verified benchmark.
+ *
+ * Run:    mapo sum [--model atomic] [--threads 2] [--split range] [--json]
+ * Notice: the command reads parse -> run -> report. The timing and the verification
+ *         are the library's (mapo_sum_time, on the benchmark harness); the words and
+ *         keys are src/report/sum.c's, shared with `mapo-mpi sum`.
+ */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 
 enum { REPEAT_MAX = 1000 };
 
-static const char *const split_names[] = {"numbers", "range", NULL};
+typedef struct sum_args {
+  const char *model, *split;
+  int threads, numbers, repeat, json;
+  uint64_t base;
+} sum_args;
 
-const char *const *mapo__cli_sum_models(void) {
-  static const char *names[16];
-  int n = 0;
-  for (const mapo_sum_model *m = mapo_sum_models; m->name && n < 15; m++) names[n++] = m->name;
-  names[n] = NULL;
-  return names;
-}
+/* One run's outcome: what the report needs beside the job. */
+typedef struct sum_run {
+  double seconds[REPEAT_MAX];
+  mapo_spread spread;
+  int verified, bad;
+  char warning[160];
+} sum_run;
 
-static void cpus_json(const mapo_sum_job *job) {
-  fputc('[', stdout);
-  for (int t = 0; t < job->threads_used; t++) printf("%s%d", t ? "," : "", job->cpu[t]);
-  fputc(']', stdout);
-}
+const char *const *mapo__cli_sum_models(void) { return mapo_sum_model_names(); }
 
-int mapo__cmd_sum(int argc, char **argv) {
-  const char *model = "reduction", *split = "numbers";
-  int threads = 0, numbers = 20, repeat = 5, json = 0;
-  uint64_t base = 5000000;
+/* The flags into a; returns -1 to go on, or the exit status (0 after --help, 2). */
+static int parse(int argc, char **argv, sum_args *a) {
   const cli_opt opts[] = {
-      {"model", CLI_CHOICE, &model, 0, 0, mapo__cli_sum_models(), "M", "the model (default reduction)"},
-      {"threads", CLI_INT, &threads, 1, MAPO_SUM_THREADS_MAX, NULL, "N",
+      {"model", CLI_CHOICE, &a->model, 0, 0, mapo__cli_sum_models(), "M",
+       "the model (default reduction)"},
+      {"threads", CLI_INT, &a->threads, 1, MAPO_SUM_THREADS_MAX, NULL, "N",
        "threads (default: the processors OpenMP sees)"},
-      {"numbers", CLI_INT, &numbers, 1, MAPO_SUM_NUMBERS_MAX, NULL, "N",
-       "how many numbers n = base, base+1, ... (default 20, the notebook's)"},
-      {"base", CLI_U64, &base, 0, (double)MAPO_SUM_N_MAX, NULL, "B",
+      cli_sum_numbers(&a->numbers),
+      {"base", CLI_U64, &a->base, 0, (double)MAPO_SUM_N_MAX, NULL, "B",
        "the first n (default 5000000, the notebook's); n + numbers - 1 <= 2^32"},
-      {"split", CLI_CHOICE, &split, 0, 0, split_names, "S",
-       "hand out whole numbers (the notebook's) or cut every number's range evenly"},
-      {"repeat", CLI_INT, &repeat, 1, REPEAT_MAX, NULL, "R",
+      cli_sum_split(&a->split),
+      {"repeat", CLI_INT, &a->repeat, 1, REPEAT_MAX, NULL, "R",
        "timed runs after one warm-up (default 5): median, min and max are reported"},
-      {"json", CLI_FLAG, &json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+      {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
@@ -54,93 +54,74 @@ int mapo__cmd_sum(int argc, char **argv) {
   const char *pos[1];
   int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;
-  if (MAPO_SUM_N_MAX - base < (uint64_t)(numbers - 1))
+  if (MAPO_SUM_N_MAX - a->base < (uint64_t)(a->numbers - 1))
     return cli_fail(&cmd, "--base %llu with --numbers %d goes past n = 2^32, where i*i no longer "
-                    "fits 64 bits", (unsigned long long)base, numbers);
-
-  const mapo_sum_model *m = mapo_sum_model_find(model);
-  if (!m->threaded && threads > 1)
+                    "fits 64 bits", (unsigned long long)a->base, a->numbers);
+  if (!mapo_sum_model_find(a->model)->threaded && a->threads > 1)
     return cli_fail(&cmd, "--threads: the serial model runs on one thread");
-  if (threads == 0) threads = m->threaded ? mapo_sum_processors() : 1;
+  return -1;
+}
+
+/* Time the model on the job; a warning first when the threads outnumber the
+ * processors. Returns 0 (verified or not: x says), or 1 after one line on stderr. */
+static int run(const mapo_sum_model *m, mapo_sum_job *job, int repeat, sum_run *x) {
+  const int procs = mapo_sum_processors();
+  if (job->threads > procs) {
+    snprintf(x->warning, sizeof x->warning, "%d threads on %d processors: they take turns on "
+             "the cores, and the run strangles itself", job->threads, procs);
+    fprintf(stderr, "mapo sum: warning: %s\n", x->warning);
+  }
+  int rc = mapo_sum_time(m, job, repeat, x->seconds, &x->spread, &x->bad);
+  if (rc < 0 && rc != MAPO_EVERIFY) {
+    fprintf(stderr, "mapo sum: %s\n", mapo_strerror(rc));
+    return 1;
+  }
+  x->verified = rc == 0;
+  return 0;
+}
+
+/* The report of one run on stdout; returns the exit status. */
+static int report(const sum_args *a, const mapo_sum_model *m, const mapo_sum_job *job,
+                  const sum_run *x) {
+  mapo_sum_result r = {
+      .model = m->name, .lesson = m->lesson, .how = mapo_sum_model_how(m),
+      .atomic = mapo_sum_atomic_how(), .numbers = job->numbers, .base = job->base,
+      .split = a->split, .threads = job->threads, .threads_used = job->threads_used,
+      .repeat = a->repeat, .seconds = x->seconds, .spread = x->spread,
+      .verified = x->verified, .cpus = job->cpu, .processors = mapo_sum_processors(),
+      .openmp = mapo_sum_openmp_version(), .warning = x->warning};
+  mapo_u128_format(mapo_sum_checksum(job), r.checksum);
+  if (!x->verified) {
+    r.bad_n = job->base + (uint64_t)x->bad;
+    mapo_u128_format(job->result[x->bad], r.got);
+    mapo_u128_format(mapo_sum_formula(r.bad_n), r.want);
+  }
+  if (a->json)
+    mapo_report_sum_json(stdout, &r);
+  else
+    mapo_report_sum_text(stdout, &r);
+  if (!x->verified)
+    fprintf(stderr, "mapo sum: n = %llu did not verify\n", (unsigned long long)r.bad_n);
+  return x->verified ? 0 : 1;
+}
+
+int mapo__cmd_sum(int argc, char **argv) {
+  sum_args a = {.model = "reduction", .split = "numbers", .numbers = 20, .repeat = 5,
+                .base = 5000000};
+  int rc = parse(argc, argv, &a);
+  if (rc >= 0) return rc;
+  const mapo_sum_model *m = mapo_sum_model_find(a.model);
+  const int threads = a.threads ? a.threads : m->threaded ? mapo_sum_processors() : 1;
   mapo_sum_job job;
-  rc = mapo_sum_job_init(&job, numbers, base, threads,
-                         strcmp(split, "range") == 0 ? MAPO_SPLIT_RANGE : MAPO_SPLIT_NUMBERS);
+  rc = mapo_sum_job_init(&job, a.numbers, a.base, threads,
+                         (mapo_split)mapo_sum_split_find(a.split));
   if (rc < 0) {
     fprintf(stderr, "mapo sum: %s\n", mapo_strerror(rc));
     return rc == MAPO_EINVAL ? 2 : 1;
   }
-  const int procs = mapo_sum_processors();
-  char warning[160] = "";
-  if (threads > procs)
-    snprintf(warning, sizeof warning, "%d threads on %d processors: they take turns on the cores, "
-             "and the run strangles itself", threads, procs);
-  if (*warning) fprintf(stderr, "mapo sum: warning: %s\n", warning);
-
-  double seconds[REPEAT_MAX];
-  mapo_spread s;
-  int bad = -1;
-  rc = mapo_sum_time(m, &job, repeat, seconds, &s, &bad);
-  if (rc < 0 && rc != MAPO_EVERIFY) {
-    fprintf(stderr, "mapo sum: %s\n", mapo_strerror(rc));
-    mapo_sum_job_free(&job);
-    return 1;
-  }
-  int verified = rc == 0;
-  char checksum[40], got[40], want[40];
-  mapo_u128_format(mapo_sum_checksum(&job), checksum);
-
-  if (json) {
-    fputs("{\"model\":", stdout);
-    mapo_json_string(stdout, m->name);
-    printf(",\"threads\":%d,\"threads_used\":%d,\"numbers\":%d,\"base\":%llu,\"split\":\"%s\","
-           "\"repeat\":%d",
-           threads, job.threads_used, numbers, (unsigned long long)base, split, repeat);
-    mapo_json_member(stdout, "seconds_median", s.median);
-    mapo_json_member(stdout, "seconds_min", s.min);
-    mapo_json_member(stdout, "seconds_max", s.max);
-    fputs(",\"seconds\":[", stdout);
-    for (int r = 0; r < repeat; r++) {
-      if (r) fputc(',', stdout);
-      mapo_json_number(stdout, seconds[r]);
-    }
-    printf("],\"verified\":%s,\"checksum\":\"%s\",\"cpus\":", verified ? "true" : "false",
-           checksum);
-    cpus_json(&job);
-    printf(",\"processors\":%d,\"openmp\":%d,\"atomic\":", procs, mapo_sum_openmp_version());
-    mapo_json_string(stdout, mapo_sum_atomic_how());
-    fputs(",\"lesson\":", stdout);
-    mapo_json_string(stdout, m->lesson);
-    fputs(",\"warnings\":[", stdout);
-    if (*warning) mapo_json_string(stdout, warning);
-    fputs("],\"environment\":", stdout);
-    mapo_report_environment_json(stdout);
-    fputs("}\n", stdout);
-  } else {
-    printf("\nmapo sum: the sum of i*i for i < n, n = %llu .. %llu (%d numbers), model %s, "
-           "%d thread%s, split by %s\n\n",
-           (unsigned long long)base, (unsigned long long)(base + (uint64_t)numbers - 1), numbers,
-           m->name, job.threads_used, job.threads_used == 1 ? "" : "s", split);
-    printf("  seconds    median %.6f   min %.6f   max %.6f   (%d run%s after a warm-up)\n",
-           s.median, s.min, s.max, repeat, repeat == 1 ? "" : "s");
-    printf("  terms/ns   %.2f at the median\n",
-           (double)((base + (uint64_t)numbers / 2) * (uint64_t)numbers) / (s.median * 1e9));
-    if (verified)
-      printf("  verified   every number equals n(n-1)(2n-1)/6\n");
-    else
-      printf("  verified   NO: n = %llu gave %s, the formula %s\n",
-             (unsigned long long)(base + (uint64_t)bad), mapo_u128_format(job.result[bad], got),
-             mapo_u128_format(mapo_sum_formula(base + (uint64_t)bad), want));
-    printf("  checksum   %s (the sum over all numbers)\n", checksum);
-    printf("  threads    %d on CPU%s", job.threads_used, job.threads_used == 1 ? "" : "s");
-    for (int t = 0; t < job.threads_used; t++) printf("%s%d", t ? ", " : " ", job.cpu[t]);
-    printf(" of %d processors\n", procs);
-    if (strcmp(m->name, "atomic") == 0) printf("  atomic     here: %s\n", mapo_sum_atomic_how());
-    printf("  built      %s, %s, OpenMP %d\n", mapo_build_compiler(), mapo_build_flags(),
-           mapo_sum_openmp_version());
-    printf("\n  %s\n", m->lesson);
-  }
-  if (!verified)
-    fprintf(stderr, "mapo sum: n = %llu did not verify\n", (unsigned long long)(base + (uint64_t)bad));
+  sum_run x = {.bad = -1};
+  int status = run(m, &job, a.repeat, &x);
+  if (status == 0) status = report(&a, m, &job, &x);
   mapo_sum_job_free(&job);
-  return verified ? 0 : 1;
+  return status;
 }

@@ -409,3 +409,13 @@ int mapo_report_scale_svg(FILE *f, const mapo_scale_study *s) {
   fputs("</svg>\n", f);
   return ferror(f) ? -EIO : 0;
 }
+
+/* ---------------------------------------------------------------------------- files */
+
+int mapo_report_scale_csv_writer(FILE *f, const void *study) {
+  return mapo_report_scale_csv(f, study);
+}
+
+int mapo_report_scale_svg_writer(FILE *f, const void *study) {
+  return mapo_report_scale_svg(f, study);
+}

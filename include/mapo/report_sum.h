@@ -1,0 +1,68 @@
+/* mapo/report_sum.h - the report of a sum benchmark: `mapo sum` and `mapo-mpi sum` print
+ * through it, so that both say the same things in the same words and keys.
+ *
+ * A program fills one mapo_sum_result (plain numbers and strings: the report knows
+ * nothing of OpenMP or MPI) and hands it over with the FILE* to write to. A run on MPI
+ * ranks adds its part (`mpi`): the ranks, where each one ran, and the time of the whole
+ * problem on rank 0 alone, the baseline of the speedup and the efficiency.
+ */
+#ifndef MAPO_REPORT_SUM_H
+#define MAPO_REPORT_SUM_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "stats.h"
+
+/* Where one rank ran. */
+typedef struct mapo_sum_placement {
+  const char *host; /* the rank's host name (NULL: not known) */
+  int allowed_cpus; /* how many CPUs the rank may run on (-1: not known) */
+  const int *cpus;  /* per thread the CPU it last ran on (-1: not known), `threads` of them */
+} mapo_sum_placement;
+
+/* The MPI part of a run (mapo-mpi sum). */
+typedef struct mapo_sum_mpi {
+  int ranks;
+  const mapo_sum_placement *placement; /* `ranks` of them, rank 0 first */
+  double seconds_one_thread; /* the whole problem on one thread of rank 0 alone */
+} mapo_sum_mpi;
+
+typedef struct mapo_sum_result {
+  /* What ran. */
+  const char *model;  /* "reduction"; "mpi" for mapo-mpi */
+  const char *lesson; /* the model's one sentence (NULL: none) */
+  const char *how;    /* how this build carries the model out (NULL: nothing to add) */
+  const char *atomic; /* how this build does a 128-bit omp atomic (NULL: not said) */
+  int numbers;
+  uint64_t base;
+  const char *split; /* "numbers" or "range" */
+  int threads;       /* asked for (per rank under MPI) */
+  int threads_used;  /* what the runtime gave (-1: not reported) */
+  int repeat;
+  /* What was measured: repeat times (the slowest rank's under MPI) and their spread. */
+  const double *seconds;
+  mapo_spread spread;
+  /* The verification: the checksum and, when a number was wrong, which and how. */
+  int verified;
+  char checksum[40];
+  uint64_t bad_n; /* the first wrong n (when not verified) */
+  char got[40], want[40]; /* its result and the formula's ("" when not known) */
+  /* Where it ran and with what: the CPUs of threads_used threads (one process). */
+  const int *cpus;
+  int processors; /* what OpenMP sees (0: not reported) */
+  int openmp;     /* _OPENMP of the models' compiler */
+  const char *warning; /* one sentence about the run's placement (NULL or "": none) */
+  const mapo_sum_mpi *mpi; /* NULL: one process */
+} mapo_sum_result;
+
+/* A few lines for a person. Returns 0, MAPO_EINVAL, or -EIO when the stream failed. */
+int mapo_report_sum_text(FILE *f, const mapo_sum_result *r);
+/* One JSON object and a newline. Always: model, threads, numbers, base, split, repeat,
+ * seconds_median, seconds_min, seconds_max, seconds[], verified, checksum, warnings[],
+ * environment. One process adds threads_used, cpus[], processors, openmp, atomic and
+ * lesson; MPI adds ranks, seconds_one_thread, speedup, efficiency and placement[]
+ * (rank, host, allowed_cpus, cpus[]). Returns as the text does. */
+int mapo_report_sum_json(FILE *f, const mapo_sum_result *r);
+
+#endif

@@ -1,0 +1,181 @@
+/* sum.c - the report of a sum benchmark (`mapo sum`, `mapo-mpi sum`): a few lines of
+ * text, or one JSON object.
+ *
+ * What to notice: one process and MPI ranks share every line they have in common (the
+ * job, the times, the verification); MPI adds its ranks, where each ran, and the
+ * speedup and efficiency against the whole problem on one thread of rank 0. The
+ * numbers come in a plain struct: nothing here knows OpenMP or MPI.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "mapo/error.h"
+#include "mapo/report.h"
+#include "mapo/report_sum.h"
+
+static const char *plural(long long n) { return n == 1 ? "" : "s"; }
+
+static int has_warning(const mapo_sum_result *r) {
+  return r->warning != NULL && r->warning[0] != '\0';
+}
+
+/* The baseline of MPI's speedup and efficiency: the whole problem on one thread. */
+static double speedup(const mapo_sum_result *r) {
+  return r->mpi->seconds_one_thread / r->spread.median;
+}
+
+static double efficiency(const mapo_sum_result *r) {
+  return r->mpi->seconds_one_thread /
+         (r->spread.median * r->mpi->ranks * r->threads);
+}
+
+static int done(FILE *f) { return ferror(f) ? -EIO : 0; }
+
+/* ------------------------------------------------------------------------------ text */
+
+static void text_one(FILE *f, const mapo_sum_result *r) {
+  const uint64_t last = r->base + (uint64_t)r->numbers - 1;
+  fprintf(f, "\nmapo sum: the sum of i*i for i < n, n = %llu .. %llu (%d numbers), model %s, "
+             "%d thread%s, split by %s\n\n",
+          (unsigned long long)r->base, (unsigned long long)last, r->numbers, r->model,
+          r->threads_used, plural(r->threads_used), r->split);
+  fprintf(f, "  seconds    median %.6f   min %.6f   max %.6f   (%d run%s after a warm-up)\n",
+          r->spread.median, r->spread.min, r->spread.max, r->repeat, plural(r->repeat));
+  /* The terms summed: numbers x the middle n, about. */
+  fprintf(f, "  terms/ns   %.2f at the median\n",
+          (double)((r->base + (uint64_t)r->numbers / 2) * (uint64_t)r->numbers) /
+              (r->spread.median * 1e9));
+  if (r->verified)
+    fprintf(f, "  verified   every number equals n(n-1)(2n-1)/6\n");
+  else
+    fprintf(f, "  verified   NO: n = %llu gave %s, the formula %s\n",
+            (unsigned long long)r->bad_n, r->got, r->want);
+  fprintf(f, "  checksum   %s (the sum over all numbers)\n", r->checksum);
+  fprintf(f, "  threads    %d on CPU%s", r->threads_used, plural(r->threads_used));
+  for (int t = 0; t < r->threads_used; t++) fprintf(f, "%s%d", t ? ", " : " ", r->cpus[t]);
+  fprintf(f, " of %d processors\n", r->processors);
+  /* The line's label is the model's name: "  atomic     here: ...". */
+  if (r->how != NULL) fprintf(f, "  %-10s here: %s\n", r->model, r->how);
+  fprintf(f, "  built      %s, %s, OpenMP %d\n", mapo_build_compiler(), mapo_build_flags(),
+          r->openmp);
+  if (r->lesson != NULL) fprintf(f, "\n  %s\n", r->lesson);
+}
+
+static void text_mpi(FILE *f, const mapo_sum_result *r) {
+  const mapo_sum_mpi *mpi = r->mpi;
+  fprintf(f, "\nmapo-mpi sum: the sum of i*i for i < n, n = %llu .. %llu, %d rank%s x %d "
+             "thread%s, split by %s\n\n",
+          (unsigned long long)r->base, (unsigned long long)(r->base + (uint64_t)r->numbers - 1),
+          mpi->ranks, plural(mpi->ranks), r->threads, plural(r->threads), r->split);
+  fprintf(f, "  seconds     median %.6f   min %.6f   max %.6f   (%d runs after a warm-up; the "
+             "slowest rank)\n",
+          r->spread.median, r->spread.min, r->spread.max, r->repeat);
+  fprintf(f, "  one thread  %.6f s on rank 0 alone: speedup %.2f, efficiency %.2f\n",
+          mpi->seconds_one_thread, speedup(r), efficiency(r));
+  fprintf(f, "  verified    %s\n", r->verified ? "every number equals n(n-1)(2n-1)/6" : "NO");
+  fprintf(f, "  checksum    %s\n  placement  ", r->checksum);
+  for (int q = 0; q < mpi->ranks; q++) {
+    fprintf(f, " rank %d on CPU%s", q, r->threads > 1 ? "s" : "");
+    for (int t = 0; t < r->threads; t++)
+      fprintf(f, "%s%d", t ? "," : " ", mpi->placement[q].cpus[t]);
+    fputs(q + 1 < mpi->ranks ? ";" : "\n", f);
+  }
+  if (has_warning(r)) fprintf(f, "  warning     %s\n", r->warning);
+  fprintf(f, "\n  Every rank has its own memory: nothing is shared, so nothing races; the one\n"
+             "  exchange is the reduction of %d totals at the end.\n",
+          r->numbers);
+}
+
+int mapo_report_sum_text(FILE *f, const mapo_sum_result *r) {
+  if (f == NULL || r == NULL || r->model == NULL || r->split == NULL ||
+      (r->mpi == NULL && r->cpus == NULL))
+    return MAPO_EINVAL;
+  if (r->mpi != NULL)
+    text_mpi(f, r);
+  else
+    text_one(f, r);
+  return done(f);
+}
+
+/* ------------------------------------------------------------------------------ JSON */
+
+/* A string, or null where the program had none to give. */
+static void json_text(FILE *f, const char *s) {
+  if (s != NULL)
+    mapo_json_string(f, s);
+  else
+    fputs("null", f);
+}
+
+static void json_ints(FILE *f, const int *v, int n) {
+  fputc('[', f);
+  for (int i = 0; i < n; i++) fprintf(f, "%s%d", i ? "," : "", v[i]);
+  fputc(']', f);
+}
+
+/* The job and its times, the same keys in both programs (MPI's ranks among them). */
+static void json_job(FILE *f, const mapo_sum_result *r) {
+  fputs("{\"model\":", f);
+  mapo_json_string(f, r->model);
+  if (r->mpi != NULL) fprintf(f, ",\"ranks\":%d", r->mpi->ranks);
+  fprintf(f, ",\"threads\":%d", r->threads);
+  if (r->mpi == NULL) fprintf(f, ",\"threads_used\":%d", r->threads_used);
+  fprintf(f, ",\"numbers\":%d,\"base\":%llu,\"split\":", r->numbers,
+          (unsigned long long)r->base);
+  mapo_json_string(f, r->split);
+  fprintf(f, ",\"repeat\":%d", r->repeat);
+  mapo_json_member(f, "seconds_median", r->spread.median);
+  mapo_json_member(f, "seconds_min", r->spread.min);
+  mapo_json_member(f, "seconds_max", r->spread.max);
+  if (r->mpi != NULL) {
+    mapo_json_member(f, "seconds_one_thread", r->mpi->seconds_one_thread);
+    mapo_json_member(f, "speedup", speedup(r));
+    mapo_json_member(f, "efficiency", efficiency(r));
+  }
+  fputs(",\"seconds\":[", f);
+  for (int i = 0; i < r->repeat; i++) {
+    if (i) fputc(',', f);
+    mapo_json_number(f, r->seconds[i]);
+  }
+  fprintf(f, "],\"verified\":%s,\"checksum\":", r->verified ? "true" : "false");
+  mapo_json_string(f, r->checksum);
+}
+
+static void json_one(FILE *f, const mapo_sum_result *r) {
+  fputs(",\"cpus\":", f);
+  json_ints(f, r->cpus, r->threads_used);
+  fprintf(f, ",\"processors\":%d,\"openmp\":%d,\"atomic\":", r->processors, r->openmp);
+  json_text(f, r->atomic);
+  fputs(",\"lesson\":", f);
+  json_text(f, r->lesson);
+}
+
+static void json_placement(FILE *f, const mapo_sum_result *r) {
+  fputs(",\"placement\":[", f);
+  for (int q = 0; q < r->mpi->ranks; q++) {
+    const mapo_sum_placement *p = &r->mpi->placement[q];
+    fprintf(f, "%s{\"rank\":%d,\"host\":", q ? "," : "", q);
+    json_text(f, p->host);
+    fprintf(f, ",\"allowed_cpus\":%d,\"cpus\":", p->allowed_cpus);
+    json_ints(f, p->cpus, r->threads);
+    fputc('}', f);
+  }
+  fputc(']', f);
+}
+
+int mapo_report_sum_json(FILE *f, const mapo_sum_result *r) {
+  if (f == NULL || r == NULL || r->model == NULL || r->split == NULL ||
+      (r->mpi == NULL && r->cpus == NULL) || (r->repeat > 0 && r->seconds == NULL))
+    return MAPO_EINVAL;
+  json_job(f, r);
+  if (r->mpi != NULL)
+    json_placement(f, r);
+  else
+    json_one(f, r);
+  fputs(",\"warnings\":[", f);
+  if (has_warning(r)) mapo_json_string(f, r->warning);
+  fputs("],\"environment\":", f);
+  mapo_report_environment_json(f);
+  fputs("}\n", f);
+  return done(f);
+}
