@@ -42,7 +42,11 @@ void mapo__first(char *text, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-void mapo__vfirst(char *text, size_t size, const char *fmt, va_list ap);
+void mapo__vfirst(char *text, size_t size, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 0)))
+#endif
+    ;
 
 /* The shortest text that reads back as exactly v. */
 void mapo__format_number(char *out, size_t size, double v);
