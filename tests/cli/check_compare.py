@@ -1,5 +1,10 @@
 """check_compare.py - `mapo compare`: the full matrix, small and fast.
 
+The shape only: three rows, every C cell a measured time, the processes column measured
+or said unavailable, a verdict per row, and bad flags refused. How the times compare
+(serial well above async) depends on the machine's load and speed: that is measured by
+bench/compare-check.py, not asserted here.
+
 usage: python3 check_compare.py MAPO-BINARY SOURCE-DIR SCRATCH-DIR
 """
 import json
@@ -33,11 +38,6 @@ for row in rows:
         fail(f"{row['workload']}: processes neither measured nor said unavailable: {row}")
     if not row["verdict"]:
         fail(f"{row['workload']}: no verdict")
-io, recipe = rows[1]["seconds"], rows[2]["seconds"]
-if not io["serial"] > 5 * io["async"]:
-    fail(f"I/O-bound: serial {io['serial']} is not well above async {io['async']}")
-if not recipe["serial"] > 1.8 * recipe["async"]:
-    fail(f"recipe: serial {recipe['serial']} is not well above async {recipe['async']}")
 print("ok compare: 3 rows, every C cell measured, processes measured or said unavailable, verdicts")
 
 for bad in (["--requests", "0"], ["--latency-ms", "x"], ["--unit-ms", "0"], ["--bogus"], ["extra"]):
