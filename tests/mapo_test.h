@@ -46,6 +46,22 @@ static inline int mapo_test_timing(void) {
     if (mapo_test_timing()) MAPO_ASSERT_NEAR(a, b, tol); \
   } while (0)
 
+/* A measured time (or what follows from one: the rice cools while it waits) on the
+ * right side of a limit that only a broken program crosses. A load or a slow machine
+ * only makes runs longer, so a bound no run can beat is asserted always (CU_ASSERT),
+ * and one a load moves towards, halfway to the broken case and only at full speed:
+ * MAPO_ASSERT_TIME_BELOW(makespan, 16), MAPO_ASSERT_TIME_ABOVE(rice, 56). */
+#define MAPO_ASSERT_TIME_CMP(a, op, limit, word)                                      \
+  do {                                                                                \
+    double a_ = (double)(a);                                                          \
+    if (mapo_test_timing() && !(a_ op (limit)))                                       \
+      fprintf(stderr, "\n  %s:%d: %s = %g, not %s %g\n", __FILE__, __LINE__, #a, a_,   \
+              word, (double)(limit));                                                 \
+    if (mapo_test_timing()) CU_ASSERT(a_ op (limit));                                 \
+  } while (0)
+#define MAPO_ASSERT_TIME_BELOW(a, limit) MAPO_ASSERT_TIME_CMP(a, <, limit, "below")
+#define MAPO_ASSERT_TIME_ABOVE(a, limit) MAPO_ASSERT_TIME_CMP(a, >, limit, "above")
+
 static inline int mapo_test_run(const char *suite, const mapo_test *tests) {
   if (CU_initialize_registry() != CUE_SUCCESS) return 1;
   CU_pSuite s = CU_add_suite(suite, NULL, NULL);

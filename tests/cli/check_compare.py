@@ -1,12 +1,21 @@
 """check_compare.py - `mapo compare`: the full matrix, small and fast.
 
-usage: python3 check_compare.py MAPO-BINARY SOURCE-DIR SCRATCH-DIR
+The shape only: three rows, every C cell a measured time, the processes column measured
+or said unavailable, a verdict per row, and bad flags refused. How the times compare
+(serial well above async) depends on the machine's load and speed: that is measured by
+bench/compare-check.py, not asserted here.
+
+Under a sanitizer (a fourth argument) the Python column is left out (--no-python): the
+notebook's Python is not built by the sanitizer, and costs seconds of a slow run.
+
+usage: python3 check_compare.py MAPO-BINARY SOURCE-DIR SCRATCH-DIR [SANITIZERS]
 """
 import json
 import subprocess
 import sys
 
 mapo = sys.argv[1]
+no_python = ["--no-python"] if len(sys.argv) > 4 and sys.argv[4] else []
 
 
 def fail(msg):
@@ -15,7 +24,7 @@ def fail(msg):
 
 
 p = subprocess.run([mapo, "compare", "--requests", "20", "--latency-ms", "5", "--unit-ms", "2",
-                    "--json"], capture_output=True, text=True, timeout=300)
+                    "--json"] + no_python, capture_output=True, text=True, timeout=300)
 if p.returncode != 0 or p.stderr:
     fail(f"exit {p.returncode}, stderr {p.stderr[-1500:]}")
 doc = json.loads(p.stdout)
@@ -33,11 +42,6 @@ for row in rows:
         fail(f"{row['workload']}: processes neither measured nor said unavailable: {row}")
     if not row["verdict"]:
         fail(f"{row['workload']}: no verdict")
-io, recipe = rows[1]["seconds"], rows[2]["seconds"]
-if not io["serial"] > 5 * io["async"]:
-    fail(f"I/O-bound: serial {io['serial']} is not well above async {io['async']}")
-if not recipe["serial"] > 1.8 * recipe["async"]:
-    fail(f"recipe: serial {recipe['serial']} is not well above async {recipe['async']}")
 print("ok compare: 3 rows, every C cell measured, processes measured or said unavailable, verdicts")
 
 for bad in (["--requests", "0"], ["--latency-ms", "x"], ["--unit-ms", "0"], ["--bogus"], ["extra"]):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run every mapo command in README.md and docs/tutorial.md, so the docs cannot rot.
 
-usage: run_docs.py BUILD_DIR SOURCE_DIR
+usage: run_docs.py BUILD_DIR SOURCE_DIR [SANITIZERS]
 
 Every line of a fenced ```sh block is a command. A line joined with && is cut into its
 parts. mapo and mapo-mpi commands (bare, or build/<preset>/mapo) run against BUILD_DIR,
@@ -11,6 +11,18 @@ lines get Open MPI's root and oversubscribe variables, as the tests set them. Le
 VAR=value words are the command's environment. Each command must exit 0 and print
 something; with --json its stdout must be exactly one JSON object; a file named by
 --svg, --csv or --trace must exist and be non-empty.
+
+Each command's stdout must also have the shape its kind promises (SHAPES below: a cook
+report has its makespan and bound lines, a sum says it verified, a table its header; a
+--json object its kind's keys, a sum's "verified": true), and a file named by --svg,
+--trace or --csv must be an SVG, a Chrome trace or a CSV with a header.
+
+MAPO_DOCS_SMALL=1 (set for docs.run by the sanitizer builds, tests/CMakeLists.txt) runs
+every command at a small size: the size flags of SMALL are lowered to its values (never
+raised: --unit-ms 0 stays 0), and added where a command's default is large. The shape
+checks are the same: a slow build (ASan, TSan) then judges what the docs promise in
+seconds, whatever the machine's speed. `mapo compare` is skipped there (its sums have no
+size flag; cli.compare runs it once in that build).
 
 Skipped, and listed: package installs (apt-get, xargs ... apt-get), cluster commands
 (sbatch, srun, salloc), cmake and ctest (what CI runs), and any line ending in the
@@ -36,6 +48,68 @@ MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
            "OMPI_MCA_rmaps_base_oversubscribe": "1"}
 OUTPUT_FLAGS = ("--svg", "--csv", "--trace")
 ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+# MAPO_DOCS_SMALL: each size flag at most this value. Small enough that the slowest model
+# (critical, one lock per term) takes well under a second under ThreadSanitizer at -O0.
+SMALL = {"--base": 20000, "--requests": 5, "--trials": 2, "--increments": 1000,
+         "--unit-ms": 2, "--max-bytes": 4096, "--repeat": 1}
+# The size flags a kind takes, added at the SMALL value when a command leaves them out
+# (its default is the notebook's full size).
+SMALL_DEFAULTS = {
+    "mapo sum": ["--base", "--repeat"], "mapo scale": ["--base", "--repeat"],
+    "mapo compare": ["--requests", "--unit-ms"], "mapo cook": ["--unit-ms"],
+    "mapo io": ["--requests", "--repeat"], "mapo race": ["--trials"],
+    "mapo-mpi sum": ["--base", "--repeat"], "mapo-mpi cupboard": ["--trials"],
+    "mapo-mpi pingpong": ["--max-bytes"], "mapo-mpi cook": ["--unit-ms"],
+}
+
+# What each kind of command prints: every pattern must match its stdout (multi-line
+# regular expressions). A kind's report may grow; these lines are what the docs show.
+NUM = r"[0-9][0-9.,]*"
+COOK_REPORT = [r"^mapo cook: .*, model \S+, \d+ cooks?, 1 unit = ",
+               r"^  makespan +" + NUM + " units", r"^  lower bound +" + NUM + " units",
+               r"^  overhead +" + NUM + " ms", r"^  rice +" + NUM + " degrees"]
+SHAPES = {
+    "mapo recipe show": [r"^recipe: .*\(\d+ steps\)", r"^  step +units +kind +earliest +after"],
+    "mapo recipe check": [r": ok: \d+ steps, work " + NUM + " units, span"],
+    "mapo recipe generate": [r"^title ", r"^step \S+ "],
+    "mapo cook": COOK_REPORT,
+    "mapo cook all": [r"^mapo cook --model all: .*, 1 unit = ",
+                      r"^  model +cooks +makespan +bound +overhead",
+                      r"^  serial +1 +" + NUM, r"^  tasks +\d+ +" + NUM],
+    "mapo race": [r"^mapo race --demo \S+ --mode \S+: ", r"^  time +" + NUM + " ms",
+                  r"^  (failures|lost) +\d+ of \d+"],
+    "mapo race all": [r"^mapo race --demo \S+ --mode \S+: ", r"^  time +" + NUM + " ms"],
+    "mapo io": [r"^mapo io --model \S+: ", r"^  seconds +median " + NUM + " +min " + NUM],
+    "mapo compare": [r"^ +workload +serial +threads +processes +async",
+                     r"^  CPU-bound: ", r"^  I/O-bound: ", r"^  the recipe "],
+    "mapo sum": [r"^mapo sum: the sum of i\*i ", r"^  seconds +median " + NUM,
+                 r"^  verified +every number equals"],
+    "mapo scale": [r"^mapo scale --model \S+: ", r"^  threads +median +min +max +speedup",
+                   r"^ +1 +" + NUM + " +" + NUM],
+    "mapo-mpi cook": COOK_REPORT[1:] + [r"^mapo cook: .*, model mpi, \d+ cooks?"],
+    "mapo-mpi cupboard": [r"^mapo-mpi cupboard: \d+ ranks", r"^  method +takes +failures",
+                          r"^  own +\d+ +0 "],
+    "mapo-mpi sum": [r"^mapo-mpi sum: the sum of i\*i ", r"^  seconds +median " + NUM,
+                     r"^  verified +every number equals"],
+    "mapo-mpi pingpong": [r"^mapo-mpi pingpong: ", r"^ +bytes +repetitions +usec +MB/s",
+                          r"^ +0 +\d+ +" + NUM],
+}
+# What each kind's --json object must hold: a key with None may have any value.
+JSON_SHAPES = {
+    "mapo sum": {"model": None, "verified": True, "seconds_median": None},
+    "mapo-mpi sum": {"verified": True, "ranks": None},
+    "mapo scale": {"model": None, "points": None},
+    "mapo cook": {"model": None, "makespan_units": None, "bound_units": None, "steps": None},
+    "mapo-mpi cook": {"model": None, "makespan_units": None, "ranks": None},
+    "mapo race": {"demo": None, "mode": None, "trials": None},
+    "mapo race all": {"demo": None, "runs": None},
+    "mapo cook all": {"runs": None, "unit_ms": None},
+    "mapo io": {"model": None, "requests": None, "seconds": None},
+    "mapo compare": {"rows": None},
+    "mapo recipe show": {"steps": None},
+}
+
 
 
 def sh_lines(path):
@@ -86,11 +160,46 @@ def classify(words):
         return SKIP_FIRST[first]
     if TSAN and "aio" in words and "--model" in words:
         return "ThreadSanitizer builds refuse POSIX aio (src/async/aio.c)"
-    if is_mapo(words[0]):
-        return None
-    if first in ("mpirun", "mpiexec") and any(is_mapo(w) for w in words):
-        return None
-    return "not a mapo command"
+    if not is_mapo(words[0]) and not (first in ("mpirun", "mpiexec")
+                                      and any(is_mapo(w) for w in words)):
+        return "not a mapo command"
+    if SMALL_RUN and kind(words) == "mapo compare":
+        return ("MAPO_DOCS_SMALL: no flag makes its sums small; the release build runs it, "
+                "cli.compare runs it in this build")
+    return None
+
+
+def kind(argv):
+    """The command's kind, a key of SHAPES: "mapo cook", "mapo-mpi sum", "mapo cook all"."""
+    at = next(i for i, w in enumerate(argv) if is_mapo(w))
+    prog, rest = os.path.basename(argv[at]), argv[at + 1:]
+    words = [w for w in rest if not w.startswith("-")]
+    k = prog + " " + (words[0] if words else "")
+    if words[:1] == ["recipe"] and len(words) > 1:
+        k += " " + words[1]
+    for flag in ("--model", "--mode"):
+        if flag in rest[:-1] and rest[rest.index(flag) + 1] == "all" and prog == "mapo":
+            return k + " all"
+    return k
+
+
+def small(argv):
+    """argv at MAPO_DOCS_SMALL sizes: every SMALL flag lowered to its value, and the
+    kind's SMALL_DEFAULTS added where missing."""
+    out = list(argv)
+    for i, w in enumerate(out[:-1]):
+        if w in SMALL:
+            try:
+                out[i + 1] = str(min(float(out[i + 1]), SMALL[w])).removesuffix(".0")
+            except ValueError:
+                pass  # not a number: the command's own error is what the docs show
+    k = kind(out).removesuffix(" all")
+    for flag in SMALL_DEFAULTS.get(k, []):
+        if flag not in out:
+            out += [flag, str(SMALL[flag])]
+    if k == "mapo race" and "counter" in out and "--increments" not in out:
+        out += ["--increments", str(SMALL["--increments"])]
+    return out
 
 
 def prepare(words, build, source, scratch):
@@ -109,6 +218,8 @@ def prepare(words, build, source, scratch):
             argv.append(w)
     if os.path.basename(argv[0]) in ("mpirun", "mpiexec"):
         env.update(MPI_ENV)
+    if SMALL_RUN:
+        argv = small(argv)
     return argv, env
 
 
@@ -128,18 +239,61 @@ def check(argv, env, scratch):
         return "exit %d: %s" % (r.returncode, r.stderr.strip()[-400:])
     if not r.stdout.strip():
         return "printed nothing on stdout"
+    why = shape(argv, r.stdout)
+    if why:
+        return why
+    for i, w in enumerate(argv[:-1]):
+        if w in OUTPUT_FLAGS:
+            why = file_shape(w, os.path.join(scratch, argv[i + 1]))
+            if why:
+                return "%s %s: %s" % (w, argv[i + 1], why)
+    return ""
+
+
+def shape(argv, out):
+    """An empty string when stdout has the shape of its kind (SHAPES, JSON_SHAPES)."""
+    k = kind(argv)
     if "--json" in argv:
         try:
-            obj = json.loads(r.stdout)
+            obj = json.loads(out)
         except ValueError as e:
             return "--json: stdout is not one JSON object (%s)" % e
         if not isinstance(obj, dict):
             return "--json: stdout is JSON but not an object"
-    for i, w in enumerate(argv[:-1]):
-        if w in OUTPUT_FLAGS:
-            target = os.path.join(scratch, argv[i + 1])
-            if not os.path.isfile(target) or os.path.getsize(target) == 0:
-                return "%s %s: no file written" % (w, argv[i + 1])
+        want = JSON_SHAPES.get(k, {})
+        for key, value in want.items():
+            if key not in obj or (value is not None and obj[key] != value):
+                return "--json: %r is %r, expected %s" % (
+                    key, obj.get(key, "missing"), "present" if value is None else repr(value))
+        return ""
+    if k not in SHAPES:
+        return "no shape known for '%s': add its lines to SHAPES in %s" % (k, __file__)
+    missing = [p for p in SHAPES[k] if not re.search(p, out, re.M)]
+    if missing:
+        return "stdout lacks %s; it printed:\n%s" % (
+            ", ".join(repr(p) for p in missing), out[-1500:])
+    return ""
+
+
+def file_shape(flag, path):
+    """An empty string when the file named by --svg, --trace or --csv is one."""
+    if not os.path.isfile(path) or os.path.getsize(path) == 0:
+        return "no file written"
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if flag == "--svg" and ("<svg" not in text[:500] or not text.rstrip().endswith("</svg>")):
+        return "not an SVG document"
+    if flag == "--trace":
+        try:
+            events = json.loads(text)["traceEvents"]
+        except (ValueError, KeyError, TypeError):
+            return "not a Chrome trace (a JSON object with traceEvents)"
+        if not events:
+            return "a trace without events"
+    if flag == "--csv":
+        lines = text.splitlines()
+        if len(lines) < 2 or "," not in lines[0] or re.match(r"^[0-9.,e+-]*$", lines[0]):
+            return "not a CSV with a header and rows"
     return ""
 
 
@@ -147,6 +301,7 @@ def check(argv, env, scratch):
 # race lab's broken modes are reported by TSan (the test lets them finish: TSAN_OPTIONS
 # in tests/CMakeLists.txt), and POSIX aio is refused.
 TSAN = len(sys.argv) > 3 and "thread" in sys.argv[3]
+SMALL_RUN = os.environ.get("MAPO_DOCS_SMALL", "") not in ("", "0")
 
 
 def main():
@@ -196,6 +351,10 @@ def main():
                         skipped += 1
                         continue
                     argv, env = prepare(list(part), build, source, scratch)
+                    if SMALL_RUN:
+                        text += "  [ran as: %s]" % " ".join(
+                            shlex.quote(os.path.basename(w) if is_mapo(w) else w)
+                            for w in argv[argv.index(next(w for w in argv if is_mapo(w))):])
                     t = time.monotonic()
                     err = check(argv, env, scratch)
                     dt = time.monotonic() - t
@@ -205,8 +364,9 @@ def main():
                         failed.append("%s: %s: %s" % (where, text, err))
                     else:
                         print("ok       %s  %s  (%.1f s)" % (where, text, dt), flush=True)
-    print("\n%d commands run, %d skipped, %d failed, %.1f s" %
-          (ran, skipped, len(failed), time.monotonic() - t0))
+    print("\n%d commands run%s, %d skipped, %d failed, %.1f s" %
+          (ran, " at small sizes (MAPO_DOCS_SMALL)" if SMALL_RUN else "", skipped, len(failed),
+           time.monotonic() - t0))
     for f in failed:
         print("  " + f)
     if ran == 0:

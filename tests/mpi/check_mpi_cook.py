@@ -1,20 +1,23 @@
 #!/usr/bin/env python3
 """check_mpi_cook.py - `mapo-mpi cook` under mpiexec, from the outside.
 
-Cooks the notebook's Mapo Tofu at 5 ms a unit with 2, 3 and 4 ranks (1, 2 and 3 cooks:
+Cooks the notebook's Mapo Tofu at 20 ms a unit with 2, 3 and 4 ranks (1, 2 and 3 cooks:
 rank 0 only coordinates) and checks that
   - --json prints exactly one JSON object with the contract fields of `mapo cook --json`
     plus `ranks`, exit 0;
-  - the makespan is near what that many cooks give (23, 16 with the chef's order, 9
-    units; 1.5 units either way, and for 2 cooks anything between the bound 11.5 and 16)
-    and the rice near 48, 62 and 76 degrees (3 either way);
+  - the makespan never beats the bound (steps sleep to their deadlines), and with 2 or
+    3 cooks it stays below 20 units, clearly under one cook's 23: the chef deals steps
+    in parallel. On a quiet machine it is 23, 16 (the chef's order) and 9 units, the
+    rice 48, 62 and 76 degrees; a loaded machine (oversubscribed ranks, a CPU hog) only
+    adds to the makespan and cools the rice, so those figures are not asserted, only
+    what no load can produce: one cook's rice no warmer than 48, more cooks' warmer;
   - every step ran on a cook 0..n-2, after each step it comes after, and no cook ran two
     steps at once;
   - at --unit-ms 0 the *_units fields are null and the run still succeeds;
   - --trace writes valid Chrome trace JSON with a row per cook;
   - one rank is refused with one line on stderr that says 2 ranks are needed, and a bad
-    flag (or an output folder that does not exist) at 4 ranks exits non-zero within 5 s
-    with exactly one line on stderr and nothing on stdout.
+    flag (or an output folder that does not exist) at 4 ranks exits non-zero (no rank
+    hangs: 60 s) with exactly one line on stderr and nothing on stdout.
 
 usage: python3 check_mpi_cook.py MPIEXEC NUMPROC_FLAG MAPO_MPI
 It sets the variables Open MPI needs when run as root (and oversubscription, for small
@@ -33,10 +36,10 @@ if len(sys.argv) != 4:
     print("usage: python3 check_mpi_cook.py MPIEXEC NUMPROC_FLAG MAPO_MPI", file=sys.stderr)
     sys.exit(2)
 MPIEXEC, NP, MAPO_MPI = sys.argv[1:4]
-UNIT_MS = "5"
+UNIT_MS = "20"
 TIMEOUT_S = 60
-TOL_UNITS = 1.5
-TOL_DEGREES = 3.0
+PARALLEL_BELOW = 20  # units: one cook takes 23; two reach 16 and three 9 when quiet
+TOL_DEGREES = 0.5    # the rice is printed to 0.1 degree
 CONTRACT = ["model", "cooks", "makespan_units", "makespan_ms", "span_units", "work_units",
             "bound_units", "overhead_ms", "dispatch_ms", "rice_temperature", "steps", "ranks"]
 # The built-in recipe's dependencies (the notebook's Mapo Tofu): step -> steps before it.
@@ -45,11 +48,11 @@ AFTER = {
     "fry-spices": ["blend-spices"], "fry-meat": [], "mix-tofu": ["fry-meat"],
     "mix-oil-meat": ["boil-rice", "fry-spices", "mix-tofu"], "serve": ["mix-oil-meat"],
 }
-# ranks -> (makespan low, high, rice) in units and degrees. One cook cooks everything in
-# turn (the chef deals the step just readied first, so the rice boils early and waits
-# 16 units: 48 degrees); two cooks reach 16 units with the chef's order (the bound is
-# 11.5); three reach the span.
-EXPECT = {2: (23, 23, 48), 3: (11.5, 16, 62), 4: (9, 9, 76)}
+# ranks -> (makespan, rice) on a quiet machine, in units and degrees: printed beside
+# what was measured. One cook cooks everything in turn (the chef deals the step just
+# readied first, so the rice boils early and waits 16 units: 48 degrees); two cooks reach
+# 16 units with the chef's order (the bound is 11.5); three reach the span.
+EXPECT = {2: (23, 48), 3: (16, 62), 4: (9, 76)}
 
 env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
            OMPI_MCA_rmaps_base_oversubscribe="1")
@@ -123,18 +126,24 @@ def check_cook(n):
         fail("-n %d: JSON lacks %s" % (n, missing))
     if d["ranks"] != n or d["cooks"] != n - 1:
         fail("-n %d: ranks %r, cooks %r" % (n, d["ranks"], d["cooks"]))
-    lo, hi, rice = EXPECT[n]
+    quiet, rice = EXPECT[n]
     m = d["makespan_units"]
-    if not (lo - TOL_UNITS <= m <= hi + TOL_UNITS):
-        fail("-n %d: makespan %.3f units, expected %g..%g (+/- %g)" % (n, m, lo, hi, TOL_UNITS))
     if m < d["bound_units"] - 0.01:
         fail("-n %d: makespan %.3f beats the bound %.3f" % (n, m, d["bound_units"]))
+    if n > 2 and m >= PARALLEL_BELOW:
+        fail("-n %d: makespan %.3f units, not below %d: the cooks did not work in parallel"
+             % (n, m, PARALLEL_BELOW))
     t = d["rice_temperature"]
-    if t is None or abs(t - rice) > TOL_DEGREES:
-        fail("-n %d: rice %r degrees, expected %g (+/- %g)" % (n, t, rice, TOL_DEGREES))
+    if t is None or not 0 <= t <= 80:
+        fail("-n %d: rice %r degrees, not between 0 and 80" % (n, t))
+    if n == 2 and t > EXPECT[2][1] + TOL_DEGREES:
+        fail("-n 2: rice %.1f degrees, warmer than one cook can serve it (48)" % t)
+    if n > 2 and t <= EXPECT[2][1] + TOL_DEGREES:
+        fail("-n %d: rice %.1f degrees, no warmer than one cook's 48" % (n, t))
     check_timeline(n, d)
-    ok("-n %d: %d cook%s, makespan %.3f units (bound %g), rice %.1f, dispatch %.3f ms" % (
-        n, n - 1, "" if n == 2 else "s", m, d["bound_units"], t, d["dispatch_ms"]))
+    ok("-n %d: %d cook%s, makespan %.3f units (bound %g, %g when quiet), rice %.1f (%g), "
+       "dispatch %.3f ms" % (n, n - 1, "" if n == 2 else "s", m, d["bound_units"], quiet, t,
+                             rice, d["dispatch_ms"]))
 
 
 def check_unit_zero():
@@ -170,12 +179,10 @@ def check_trace(folder):
 
 
 def check_refused(n, args, what, needle=None):
-    p, secs = run(n, args, timeout=30)
+    p, secs = run(n, args, timeout=60)  # the time limit is the check that no rank hangs
     lines = p.stderr.splitlines()
     if p.returncode == 0:
         fail("%s: exit 0" % what)
-    if secs > 5:
-        fail("%s: took %.1f s, more than 5" % (what, secs))
     if len(lines) != 1 or p.stdout:
         fail("%s: expected one line on stderr and nothing on stdout, got %r / %r" % (
             what, p.stderr, p.stdout))

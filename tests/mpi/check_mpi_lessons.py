@@ -132,7 +132,8 @@ print(f"ok pingpong -n 2: {rows[0]['usec']:.3f} us at 0 bytes, "
 # Refusals: one rank, and a bad flag among four ranks.
 refused(1, ["pingpong"], says="2 ranks")
 refused(1, ["cupboard", "--mode", "token"], says="2 ranks")
-refused(4, ["cupboard", "--bogus"], within=5)
-refused(4, ["pingpong", "--max-bytes", "-1"], within=5)
+# "Nobody hangs": 60 s is a hang, whatever the machine's speed or load.
+refused(4, ["cupboard", "--bogus"], within=60)
+refused(4, ["pingpong", "--max-bytes", "-1"], within=60)
 refused(4, ["cupboard", "--mode", "shared"], within=5)
 print("check_mpi_lessons: all passed")

@@ -95,7 +95,7 @@ static void test_timer_not_early(void) {
   MAPO_ASSERT_INT(mapo_loop_timer(loop, t0 + 5 * MS, note_time, &fired, NULL), 0);
   MAPO_ASSERT_INT(mapo_loop_run(loop), 0);
   CU_ASSERT(fired >= t0 + 5 * MS);
-  CU_ASSERT(fired < t0 + 5000 * MS); /* wide: a loaded machine may be slow, not wrong */
+  CU_ASSERT(fired < t0 + 9000 * MS); /* it fired at all: a loaded machine is slow, not wrong */
   mapo_loop_stats s;
   mapo_loop_get_stats(loop, &s);
   CU_ASSERT(s.iterations <= 5); /* it slept through the wait: no busy polling */
@@ -453,7 +453,7 @@ static void test_empty_and_stop(void) {
   MAPO_ASSERT_INT(mapo_loop_timer(loop, t0 + 1 * MS, stop_cb, &stopped, NULL), 0);
   MAPO_ASSERT_INT(mapo_loop_timer(loop, t0 + 10000 * MS, count_cb, &late, &far), 0);
   MAPO_ASSERT_INT(mapo_loop_run(loop), 0);
-  CU_ASSERT(mapo_now_ns() - t0 < 5000 * MS);
+  CU_ASSERT(mapo_now_ns() - t0 < 9000 * MS); /* before the 10 s timer, on any machine */
   MAPO_ASSERT_INT(stopped, 1);
   MAPO_ASSERT_INT(late, 0);
   MAPO_ASSERT_INT(mapo_loop_timer_cancel(loop, far), 0); /* still pending */
