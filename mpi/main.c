@@ -58,7 +58,8 @@ int mapo__mpi_recv_idle(void *buf, int count, MPI_Datatype type, int source, int
       nanosleep(&nap, NULL);
     }
   }
-  return MPI_Recv(buf, count, type, st.MPI_SOURCE, st.MPI_TAG, comm, status ? status : MPI_STATUS_IGNORE);
+  return MPI_Recv(buf, count, type, st.MPI_SOURCE, st.MPI_TAG, comm,
+                  status ? status : MPI_STATUS_IGNORE);
 }
 
 static const struct {
@@ -66,8 +67,10 @@ static const struct {
   int (*run)(int argc, char **argv);
   const char *about;
 } lessons[] = {
-    {"cook", mapo__mpi_cook, "a head chef (rank 0) deals ready steps to the cooks (the other ranks)"},
-    {"cupboard", mapo__mpi_cupboard, "a cupboard per rank, then one knife shared: a token, one-sided"},
+    {"cook", mapo__mpi_cook,
+     "a head chef (rank 0) deals ready steps to the cooks (the other ranks)"},
+    {"cupboard", mapo__mpi_cupboard,
+     "a cupboard per rank, then one knife shared: a token, one-sided"},
     {"sum", mapo__mpi_sum, "the notebook's sums: the kernel of mapo sum plus one reduction"},
     {"pingpong", mapo__mpi_pingpong, "latency and bandwidth between two ranks, 0 B to 4 MiB"},
 };
