@@ -51,11 +51,11 @@ typedef struct compare_opts {
 
 /* How a cell is filled: a run of mapo, of mapo-mpi under mpirun, of a notebook script;
  * or no run: the serial cell's time again, or a note only. */
-typedef enum { RUN_MAPO, RUN_MPI, RUN_PYTHON, SAME_AS_SERIAL, NOTE_ONLY } how;
+typedef enum { RUN_MAPO, RUN_MPI, RUN_PYTHON, SAME_AS_SERIAL, NOTE_ONLY } cell_how;
 
 typedef struct plan {
   int row, column;
-  how how;
+  cell_how how;
   const char *key;      /* the number read back from the run's JSON */
   double scale;         /* to seconds */
   int ranks;            /* RUN_MPI: 0 for one per processor */
@@ -118,8 +118,30 @@ typedef struct compare_ctx {
   char threads[16], requests[16], latency[16], unit[32], unit_s[32];
 } compare_ctx;
 
-/* Run argv, capture stdout (at most size - 1 bytes); 0 when it exited 0. */
-static int capture(const compare_ctx *x, char *const argv[], char *out, size_t size) {
+/* A command line, its words copied in: exec wants char *argv[], and copies keep constant
+ * text (the plan, string literals) constant. */
+typedef struct command {
+  char *argv[24];
+  int argc;
+  int full; /* a word did not fit: the command is not run */
+  size_t used;
+  char text[16384];
+} command;
+
+static void push(command *c, const char *word) {
+  size_t n = strlen(word) + 1;
+  if (c->argc + 1 >= (int)(sizeof c->argv / sizeof c->argv[0]) || n > sizeof c->text - c->used) {
+    c->full = 1;
+    return;
+  }
+  c->argv[c->argc++] = memcpy(c->text + c->used, word, n);
+  c->argv[c->argc] = NULL;
+  c->used += n;
+}
+
+/* Run the command, capture stdout (at most size - 1 bytes); 0 when it exited 0. */
+static int capture(const compare_ctx *x, const command *c, char *out, size_t size) {
+  if (c->full || c->argc == 0) return -E2BIG;
   int fd[2];
   if (pipe(fd) != 0) return -errno;
   posix_spawn_file_actions_t fa;
@@ -128,7 +150,7 @@ static int capture(const compare_ctx *x, char *const argv[], char *out, size_t s
   posix_spawn_file_actions_addclose(&fa, fd[0]);
   posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
   pid_t pid;
-  int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, x->env[0] ? x->env : environ);
+  int rc = posix_spawnp(&pid, c->argv[0], &fa, NULL, c->argv, x->env[0] ? x->env : environ);
   posix_spawn_file_actions_destroy(&fa);
   close(fd[1]);
   if (rc != 0) {
@@ -157,51 +179,56 @@ static double json_number(const char *text, const char *key) {
   return end == at + strlen(pattern) ? NAN : v;
 }
 
-/* Run argv and read key from what it printed: the time in seconds, or NAN. Returns what
- * capture() returned. */
-static int measure(const compare_ctx *x, char *const argv[], const plan *p, double *seconds) {
+/* Run the command and read key from what it printed: the time in seconds, or NAN.
+ * Returns what capture() returned. */
+static int measure(const compare_ctx *x, const command *c, const plan *p, double *seconds) {
   static char out[1 << 20];
-  int rc = capture(x, argv, out, sizeof out);
+  int rc = capture(x, c, out, sizeof out);
   *seconds = rc == 0 ? json_number(out, p->key) * p->scale : NAN;
   return rc;
 }
 
 /* A plan's argument with "@name" replaced by its value in this run. */
-static char *arg(const compare_ctx *x, const char *a) {
+static const char *arg(const compare_ctx *x, const char *a) {
   const struct {
     const char *name, *value;
   } values[] = {{"@threads", x->threads}, {"@requests", x->requests}, {"@latency", x->latency},
                 {"@unit", x->unit},       {"@unit_s", x->unit_s},     {"@self", x->self}};
   for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
-    if (strcmp(a, values[i].name) == 0) return (char *)values[i].value;
-  return (char *)a;
+    if (strcmp(a, values[i].name) == 0) return values[i].value;
+  return a;
 }
 
-/* argv[n..] = the plan's arguments, then `last` (or nothing when NULL), then NULL. */
-static void add_args(const compare_ctx *x, char **argv, int n, const plan *p, char *last) {
-  for (int i = 0; i < 12 && p->args[i]; i++) argv[n++] = arg(x, p->args[i]);
-  if (last) argv[n++] = last;
-  argv[n] = NULL;
+/* The plan's arguments from the first'th on, then `last` unless it is NULL. */
+static void push_args(const compare_ctx *x, command *c, const plan *p, int first,
+                      const char *last) {
+  for (int i = first; i < 12 && p->args[i]; i++) push(c, arg(x, p->args[i]));
+  if (last) push(c, last);
 }
 
 /* `mapo ARGS... --json`. */
-static void run_mapo(const compare_ctx *x, const plan *p, mapo_compare_cell *c) {
-  char *argv[16] = {(char *)x->self};
-  add_args(x, argv, 1, p, "--json");
-  if (measure(x, argv, p, &c->seconds) != 0)
-    snprintf(c->note, sizeof c->note, "failed: mapo %s --model %s exited with an error", argv[1],
-             p->args[1] ? argv[3] : "");
+static void run_mapo(const compare_ctx *x, const plan *p, mapo_compare_cell *cell) {
+  static command c;
+  c = (command){.argc = 0};
+  push(&c, x->self);
+  push_args(x, &c, p, 0, "--json");
+  if (measure(x, &c, p, &cell->seconds) != 0)
+    snprintf(cell->note, sizeof cell->note, "failed: mapo %s --model %s exited with an error",
+             p->args[0], p->args[1] ? arg(x, p->args[2]) : "");
 }
 
 /* `mpirun -q -n RANKS mapo-mpi ARGS... --json`. */
-static void run_mpi(const compare_ctx *x, const plan *p, mapo_compare_cell *c) {
+static void run_mpi(const compare_ctx *x, const plan *p, mapo_compare_cell *cell) {
   char ranks[16];
   snprintf(ranks, sizeof ranks, "%d", p->ranks ? p->ranks : x->procs);
-  char *argv[20] = {"mpirun", "-q", "-n", ranks, (char *)x->mpi};
-  add_args(x, argv, 5, p, "--json");
-  int rc = measure(x, argv, p, &c->seconds);
-  snprintf(c->note, sizeof c->note, "%smpirun -n %s mapo-mpi %s", rc == 0 ? "" : "failed: ",
-           ranks, argv[5]);
+  static command c;
+  c = (command){.argc = 0};
+  const char *head[] = {"mpirun", "-q", "-n", ranks, x->mpi};
+  for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) push(&c, head[i]);
+  push_args(x, &c, p, 0, "--json");
+  int rc = measure(x, &c, p, &cell->seconds);
+  snprintf(cell->note, sizeof cell->note, "%smpirun -n %s mapo-mpi %s",
+           rc == 0 ? "" : "failed: ", ranks, p->args[0]);
 }
 
 /* A script may run only when no one but its owner (root or whoever runs mapo) could
@@ -213,26 +240,28 @@ static int trusted(const char *path) {
 }
 
 /* `python3 <scripts>/SCRIPT ARGS...`. */
-static void run_python(const compare_ctx *x, const plan *p, mapo_compare_cell *c) {
+static void run_python(const compare_ctx *x, const plan *p, mapo_compare_cell *cell) {
   char path[4400];
   snprintf(path, sizeof path, "%s/%s", x->python, p->args[0]);
   if (access(path, R_OK) != 0) {
-    snprintf(c->note, sizeof c->note, "not available: %.200s not found", path);
+    snprintf(cell->note, sizeof cell->note, "not available: %.200s not found", path);
     return;
   }
   if (!trusted(x->python) || !trusted(path)) {
-    snprintf(c->note, sizeof c->note, "not run: %.200s could be changed by others", path);
+    snprintf(cell->note, sizeof cell->note, "not run: %.200s could be changed by others", path);
     return;
   }
-  char *argv[16] = {"python3"};
-  add_args(x, argv, 1, p, NULL);
-  argv[1] = path; /* the script's name, in its folder */
-  int rc = measure(x, argv, p, &c->seconds);
+  static command c;
+  c = (command){.argc = 0};
+  push(&c, "python3");
+  push(&c, path);
+  push_args(x, &c, p, 1, NULL);
+  int rc = measure(x, &c, p, &cell->seconds);
   if (rc == -ENOENT) {
-    snprintf(c->note, sizeof c->note, "not available: no python3 on PATH");
+    snprintf(cell->note, sizeof cell->note, "not available: no python3 on PATH");
     return;
   }
-  snprintf(c->note, sizeof c->note, rc == 0 ? "%s" : "failed: %s", p->note);
+  snprintf(cell->note, sizeof cell->note, rc == 0 ? "%s" : "failed: %s", p->note);
 }
 
 /* Fill the cell plan p names. */
@@ -263,9 +292,12 @@ static const char *mpi_missing(compare_ctx *x) {
   if (access(x->mpi, X_OK) != 0)
     return "not available: mapo-mpi is not built (configure with -DMAPO_ENABLE_MPI=ON and an "
            "MPI installed)";
-  char *argv[] = {"mpirun", "--version", NULL};
+  static command c;
+  c = (command){.argc = 0};
+  push(&c, "mpirun");
+  push(&c, "--version");
   char out[4096];
-  if (capture(x, argv, out, sizeof out) != 0) return "not available: mpirun does not run here";
+  if (capture(x, &c, out, sizeof out) != 0) return "not available: mpirun does not run here";
   return NULL;
 }
 
