@@ -58,6 +58,10 @@ install(PROGRAMS ${MAPO_SBATCH} ${PROJECT_SOURCE_DIR}/slurm/mapo-job.sh
 install(FILES ${PROJECT_SOURCE_DIR}/slurm/README.md
         DESTINATION ${CMAKE_INSTALL_DATADIR}/mapo/slurm)
 
+# The notebook's Python, which mapo compare runs: found from the program's own path
+# (bin/../share/mapo/python, src/CMakeLists.txt), so the prefix may be moved.
+install(FILES ${MAPO_PYTHON_SCRIPTS} DESTINATION ${MAPO_PYTHON_DIR})
+
 # A man page for each program installed.
 install(FILES ${PROJECT_SOURCE_DIR}/docs/man/mapo.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 if(TARGET mapo_mpi)

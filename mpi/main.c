@@ -58,7 +58,8 @@ int mapo__mpi_recv_idle(void *buf, int count, MPI_Datatype type, int source, int
       nanosleep(&nap, NULL);
     }
   }
-  return MPI_Recv(buf, count, type, st.MPI_SOURCE, st.MPI_TAG, comm, status ? status : MPI_STATUS_IGNORE);
+  return MPI_Recv(buf, count, type, st.MPI_SOURCE, st.MPI_TAG, comm,
+                  status ? status : MPI_STATUS_IGNORE);
 }
 
 static const struct {
@@ -66,11 +67,52 @@ static const struct {
   int (*run)(int argc, char **argv);
   const char *about;
 } lessons[] = {
-    {"cook", mapo__mpi_cook, "a head chef (rank 0) deals ready steps to the cooks (the other ranks)"},
-    {"cupboard", mapo__mpi_cupboard, "a cupboard per rank, then one knife shared: a token, one-sided"},
+    {"cook", mapo__mpi_cook,
+     "a head chef (rank 0) deals ready steps to the cooks (the other ranks)"},
+    {"cupboard", mapo__mpi_cupboard,
+     "a cupboard per rank, then one knife shared: a token, one-sided"},
     {"sum", mapo__mpi_sum, "the notebook's sums: the kernel of mapo sum plus one reduction"},
     {"pingpong", mapo__mpi_pingpong, "latency and bandwidth between two ranks, 0 B to 4 MiB"},
 };
+
+enum { LESSONS = sizeof lessons / sizeof lessons[0] };
+
+/* The lessons' names, "cook, cupboard, ...", for the messages that list them: from the
+ * table, so that a new lesson is named everywhere by adding its row. */
+static const char *lesson_names(void) {
+  static char names[256];
+  size_t n = 0;
+  for (size_t i = 0; i < LESSONS && n < sizeof names; i++)
+    n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", i ? ", " : "", lessons[i].name);
+  return names;
+}
+
+static void usage(void) {
+  puts("usage: mpirun -n N mapo-mpi LESSON [options]   (mapo-mpi LESSON --help)\n\nlessons:");
+  for (size_t i = 0; i < LESSONS; i++) printf("  %-10s %s\n", lessons[i].name, lessons[i].about);
+}
+
+/* Run what argv asks for on this rank; only rank 0 prints. Returns the exit status. */
+static int dispatch(int argc, char **argv) {
+  if (argc < 2) {
+    if (rank == 0)
+      fprintf(stderr, "mapo-mpi: missing lesson (%s; see mapo-mpi --help)\n", lesson_names());
+    return 2;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    if (rank == 0) usage();
+    return 0;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    if (rank == 0) printf("mapo-mpi %s\n", MAPO_VERSION);
+    return 0;
+  }
+  for (size_t i = 0; i < LESSONS; i++)
+    if (strcmp(argv[1], lessons[i].name) == 0) return lessons[i].run(argc - 1, argv + 1);
+  if (rank == 0)
+    fprintf(stderr, "mapo-mpi: unknown lesson '%s' (%s)\n", argv[1], lesson_names());
+  return 2;
+}
 
 int main(int argc, char **argv) {
   int provided;
@@ -79,27 +121,7 @@ int main(int argc, char **argv) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   cli_program = "mapo-mpi";
   cli_silent = rank != 0;
-  int status = 2;
-  if (argc < 2) {
-    if (rank == 0) fputs("mapo-mpi: missing lesson (cook, cupboard, sum, pingpong; see mapo-mpi --help)\n", stderr);
-  } else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    if (rank == 0) {
-      puts("usage: mpirun -n N mapo-mpi LESSON [options]   (mapo-mpi LESSON --help)\n\nlessons:");
-      for (size_t i = 0; i < sizeof lessons / sizeof lessons[0]; i++)
-        printf("  %-10s %s\n", lessons[i].name, lessons[i].about);
-    }
-    status = 0;
-  } else if (strcmp(argv[1], "--version") == 0) {
-    if (rank == 0) printf("mapo-mpi %s\n", MAPO_VERSION);
-    status = 0;
-  } else {
-    size_t i = 0;
-    while (i < sizeof lessons / sizeof lessons[0] && strcmp(argv[1], lessons[i].name) != 0) i++;
-    if (i < sizeof lessons / sizeof lessons[0])
-      status = lessons[i].run(argc - 1, argv + 1);
-    else if (rank == 0)
-      fprintf(stderr, "mapo-mpi: unknown lesson '%s' (cook, cupboard, sum, pingpong)\n", argv[1]);
-  }
+  int status = dispatch(argc, argv);
   fflush(stdout);
   status = mapo__mpi_agree(status);
   MPI_Finalize();

@@ -18,5 +18,8 @@
 #include "race.h"
 #include "io.h"
 #include "loop.h"
+#include "env.h"
+#include "report_env.h"
+#include "report_compare.h"
 
 #endif

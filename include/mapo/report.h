@@ -11,6 +11,9 @@
 #include <stdio.h>
 
 #include "cook.h"
+/* The environment a measurement was taken in: gathered by the core (env.h), written as
+ * JSON by mapo_report_environment_json. */
+#include "report_env.h"
 
 /* JSON helpers: a string with its quotes and escapes; a number or null. */
 void mapo_json_string(FILE *f, const char *s);
@@ -39,12 +42,6 @@ int mapo_report_trace(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k);
 /* An SVG Gantt chart, the path that decided the makespan highlighted. */
 int mapo_report_svg(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k,
                     const mapo_cook_summary *s);
-
-/* The environment a measurement was taken in, as one JSON object: compiler, flags,
- * processors, host, kernel, and every OMP_*, GOMP_*, KMP_*, SLURM_* and OMPI_* variable. */
-void mapo_report_environment_json(FILE *f);
-const char *mapo_build_compiler(void); /* "gcc 12.2.0" */
-const char *mapo_build_flags(void);    /* the C flags the library was built with */
 
 /* Write a file through `write`, all or nothing: a temporary name in the same folder,
  * then rename(). Returns 0 or a negative code (-errno); on failure nothing is left. */

@@ -2,44 +2,146 @@
  *
  * Three workloads (CPU-bound: the notebook's sums; I/O-bound: orders from a local
  * supplier; the recipe) against serial, threads, processes (MPI), async and the
- * notebook's own Python. Every cell is a run of this very program (or of the Python
- * scripts in examples/python/) in a process of its own, as a user would run it; the
- * numbers are read back from their --json output.
+ * notebook's own Python. Every cell is a run of this very program (or of the notebook's
+ * Python scripts) in a process of its own, as a user would run it; the numbers are read
+ * back from their --json output. The plan below says which run fills which cell; the
+ * report (src/report/compare.c) writes the matrix.
+ *
+ * Notice where the Python comes from: <prefix>/share/mapo/python beside an installed
+ * mapo (<prefix>/bin), or <build>/share/mapo/python beside mapo in its build folder,
+ * both found from this program's own path. Never from a path fixed at build time: after
+ * an install the source clone may be gone, or be anyone's to recreate.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
 
-#ifndef MAPO_SOURCE_DIR
-#define MAPO_SOURCE_DIR "."
+/* Where the notebook's scripts lie, relative to the folder of this program: in its build
+ * folder, then in an install (bin/ beside share/). src/CMakeLists.txt passes both from
+ * the install layout it configures; these are its defaults. */
+#ifndef MAPO_PYTHON_IN_BUILD
+#define MAPO_PYTHON_IN_BUILD "share/mapo/python"
+#endif
+#ifndef MAPO_PYTHON_FROM_BIN
+#define MAPO_PYTHON_FROM_BIN "../share/mapo/python"
 #endif
 
 extern char **environ;
 
-enum { SERIAL, THREADS, PROCESSES, ASYNC, PYTHON, COLUMNS };
-static const char *const column_names[COLUMNS] = {"serial", "threads", "processes", "async",
-                                                  "python"};
+enum { SERIAL = MAPO_COMPARE_SERIAL, THREADS = MAPO_COMPARE_THREADS };
+enum { PROCESSES = MAPO_COMPARE_PROCESSES, ASYNC = MAPO_COMPARE_ASYNC };
+enum { PYTHON = MAPO_COMPARE_PYTHON, COLUMNS = MAPO_COMPARE_COLUMNS };
+enum { CPU = MAPO_COMPARE_CPU, IO = MAPO_COMPARE_IO, RECIPE = MAPO_COMPARE_RECIPE };
+enum { ROWS = MAPO_COMPARE_ROWS };
 
-typedef struct cell {
-  double seconds; /* NAN: not measured */
-  char note[320]; /* why not, or what was run */
-} cell;
+typedef struct compare_opts {
+  int json, requests, latency_ms, no_python;
+  double unit_ms;
+} compare_opts;
 
-/* Extra environment for the children (the variables Open MPI needs as root). */
-static char *child_env[512];
+/* How a cell is filled: a run of mapo, of mapo-mpi under mpirun, of a notebook script;
+ * or no run: the serial cell's time again, or a note only. */
+typedef enum { RUN_MAPO, RUN_MPI, RUN_PYTHON, SAME_AS_SERIAL, NOTE_ONLY } cell_how;
 
-/* Run argv, capture stdout (at most 1 MiB); 0 when it exited 0. */
-static int capture(char *const argv[], char *out, size_t size) {
+typedef struct plan {
+  int row, column;
+  cell_how how;
+  const char *key;      /* the number read back from the run's JSON */
+  double scale;         /* to seconds */
+  int ranks;            /* RUN_MPI: 0 for one per processor */
+  const char *args[12]; /* "@name": a value of this run (see arg()) */
+  const char *note;     /* RUN_PYTHON, SAME_AS_SERIAL, NOTE_ONLY: the cell's note */
+} plan;
+
+/* Which model fills which cell. The model tables say what a model is, not which column
+ * of this matrix it stands for, so that choice is made here, once. In the order the
+ * cells are measured. */
+static const plan plans[] = {
+    {CPU, SERIAL, RUN_MAPO, "seconds_median", 1, 0,
+     {"sum", "--model", "serial", "--repeat", "5"}, NULL},
+    {CPU, THREADS, RUN_MAPO, "seconds_median", 1, 0,
+     {"sum", "--model", "reduction", "--threads", "@threads", "--repeat", "5"}, NULL},
+    {CPU, PROCESSES, RUN_MPI, "seconds_median", 1, 0, {"sum", "--repeat", "5"}, NULL},
+    {CPU, ASYNC, SAME_AS_SERIAL, NULL, 1, 0, {NULL},
+     "one thread computes: nothing to overlap, so the serial time"},
+    {IO, SERIAL, RUN_MAPO, "seconds", 1, 0,
+     {"io", "--model", "serial", "--requests", "@requests", "--latency-ms", "@latency",
+      "--repeat", "1"}, NULL},
+    {IO, THREADS, RUN_MAPO, "seconds", 1, 0,
+     {"io", "--model", "threads", "--requests", "@requests", "--latency-ms", "@latency",
+      "--repeat", "3"}, NULL},
+    {IO, PROCESSES, NOTE_ONLY, NULL, 1, 0, {NULL},
+     "not measured: a process per order is what threads and async avoid"},
+    {IO, ASYNC, RUN_MAPO, "seconds", 1, 0,
+     {"io", "--model", "poll", "--requests", "@requests", "--latency-ms", "@latency",
+      "--repeat", "3"}, NULL},
+    {RECIPE, SERIAL, RUN_MAPO, "makespan_ms", 1e-3, 0,
+     {"cook", "--model", "serial", "--unit-ms", "@unit"}, NULL},
+    {RECIPE, THREADS, RUN_MAPO, "makespan_ms", 1e-3, 0,
+     {"cook", "--model", "tasks", "--unit-ms", "@unit"}, NULL},
+    {RECIPE, PROCESSES, RUN_MPI, "makespan_ms", 1e-3, 4, {"cook", "--unit-ms", "@unit"}, NULL},
+    {RECIPE, ASYNC, RUN_MAPO, "makespan_ms", 1e-3, 0,
+     {"cook", "--model", "async", "--unit-ms", "@unit"}, NULL},
+    {CPU, PYTHON, RUN_PYTHON, "seconds", 1, 0, {"notebook_sum.py", "--mode", "processes"},
+     "the notebook's ProcessPoolExecutor, its fastest"},
+    {IO, PYTHON, RUN_PYTHON, "seconds", 1, 0,
+     {"notebook_io.py", "--mapo", "@self", "--requests", "@requests", "--latency-ms",
+      "@latency"}, "asyncio, one connection per order"},
+    {RECIPE, PYTHON, RUN_PYTHON, "seconds", 1, 0,
+     {"notebook_cook.py", "--mode", "asyncio", "--unit", "@unit_s"},
+     "the notebook's asyncio cook"},
+};
+
+static const char *const workloads[ROWS] = {"CPU-bound: the notebook's 20 sums of i*i, n = 5e6",
+                                             "I/O-bound: orders from a local supplier",
+                                             "the recipe (Mapo Tofu)"};
+
+/* What every run shares: the programs, the scripts' folder, the children's environment
+ * and the values the plan's "@name" arguments stand for. */
+typedef struct compare_ctx {
+  char self[4096];         /* this program, from /proc/self/exe */
+  char mpi[4200];          /* mapo-mpi beside it */
+  char python[4200];       /* the folder of the notebook's scripts */
+  const char *mpi_missing; /* NULL when mpirun and mapo-mpi are there; else why not */
+  int procs, as_root;
+  char *env[512];          /* the children's environment */
+  char threads[16], requests[16], latency[16], unit[32], unit_s[32];
+} compare_ctx;
+
+/* A command line, its words copied in: exec wants char *argv[], and copies keep constant
+ * text (the plan, string literals) constant. */
+typedef struct command {
+  char *argv[24];
+  int argc;
+  int full; /* a word did not fit: the command is not run */
+  size_t used;
+  char text[16384];
+} command;
+
+static void push(command *c, const char *word) {
+  size_t n = strlen(word) + 1;
+  if (c->argc + 1 >= (int)(sizeof c->argv / sizeof c->argv[0]) || n > sizeof c->text - c->used) {
+    c->full = 1;
+    return;
+  }
+  c->argv[c->argc++] = memcpy(c->text + c->used, word, n);
+  c->argv[c->argc] = NULL;
+  c->used += n;
+}
+
+/* Run the command, capture stdout (at most size - 1 bytes); 0 when it exited 0. */
+static int capture(const compare_ctx *x, const command *c, char *out, size_t size) {
+  if (c->full || c->argc == 0) return -E2BIG;
   int fd[2];
   if (pipe(fd) != 0) return -errno;
   posix_spawn_file_actions_t fa;
@@ -48,7 +150,7 @@ static int capture(char *const argv[], char *out, size_t size) {
   posix_spawn_file_actions_addclose(&fa, fd[0]);
   posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
   pid_t pid;
-  int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, child_env[0] ? child_env : environ);
+  int rc = posix_spawnp(&pid, c->argv[0], &fa, NULL, c->argv, x->env[0] ? x->env : environ);
   posix_spawn_file_actions_destroy(&fa);
   close(fd[1]);
   if (rc != 0) {
@@ -77,95 +179,197 @@ static double json_number(const char *text, const char *key) {
   return end == at + strlen(pattern) ? NAN : v;
 }
 
-static char self_path[4096];
-
-/* Run `mapo ARGS... --json` and read `key`. */
-static void run_mapo(cell *c, const char *key, const char *const *args) {
-  char *argv[32];
-  int n = 0;
-  argv[n++] = self_path;
-  for (; *args && n < 30; args++) argv[n++] = (char *)*args;
-  argv[n++] = "--json";
-  argv[n] = NULL;
+/* Run the command and read key from what it printed: the time in seconds, or NAN.
+ * Returns what capture() returned. */
+static int measure(const compare_ctx *x, const command *c, const plan *p, double *seconds) {
   static char out[1 << 20];
-  int rc = capture(argv, out, sizeof out);
-  c->seconds = rc == 0 ? json_number(out, key) : NAN;
-  if (rc != 0)
-    snprintf(c->note, sizeof c->note, "failed: mapo %s --model %s exited with an error", argv[1],
-             n > 3 ? argv[3] : "");
+  int rc = capture(x, c, out, sizeof out);
+  *seconds = rc == 0 ? json_number(out, p->key) * p->scale : NAN;
+  return rc;
 }
 
-static char mpi_path[4200];
-
-/* Run `mpirun -q -n RANKS mapo-mpi ARGS... --json` and read `key`. */
-static void run_mpi(cell *c, const char *key, int ranks, const char *const *args) {
-  char n[16], *argv[40];
-  int i = 0;
-  snprintf(n, sizeof n, "%d", ranks);
-  argv[i++] = "mpirun", argv[i++] = "-q", argv[i++] = "-n", argv[i++] = n, argv[i++] = mpi_path;
-  for (; *args && i < 38; args++) argv[i++] = (char *)*args;
-  argv[i++] = "--json";
-  argv[i] = NULL;
-  static char out[1 << 20];
-  int rc = capture(argv, out, sizeof out);
-  c->seconds = rc == 0 ? json_number(out, key) : NAN;
-  snprintf(c->note, sizeof c->note, rc == 0 ? "mpirun -n %d mapo-mpi %s" : "failed: mpirun -n %d mapo-mpi %s",
-           ranks, argv[5]);
+/* A plan's argument with "@name" replaced by its value in this run. */
+static const char *arg(const compare_ctx *x, const char *a) {
+  const struct {
+    const char *name, *value;
+  } values[] = {{"@threads", x->threads}, {"@requests", x->requests}, {"@latency", x->latency},
+                {"@unit", x->unit},       {"@unit_s", x->unit_s},     {"@self", x->self}};
+  for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+    if (strcmp(a, values[i].name) == 0) return values[i].value;
+  return a;
 }
 
-/* Where mapo-mpi would be (beside this program) and whether mpirun answers. NULL when
- * both are there; otherwise why not. */
-static const char *mpi_missing(void) {
-  snprintf(mpi_path, sizeof mpi_path, "%s-mpi", self_path);
-  if (access(mpi_path, X_OK) != 0) return "not available: mapo-mpi is not built (configure with -DMAPO_ENABLE_MPI=ON and an MPI installed)";
-  char *argv[] = {"mpirun", "--version", NULL};
+/* The plan's arguments from the first'th on, then `last` unless it is NULL. */
+static void push_args(const compare_ctx *x, command *c, const plan *p, int first,
+                      const char *last) {
+  for (int i = first; i < 12 && p->args[i]; i++) push(c, arg(x, p->args[i]));
+  if (last) push(c, last);
+}
+
+/* `mapo ARGS... --json`. */
+static void run_mapo(const compare_ctx *x, const plan *p, mapo_compare_cell *cell) {
+  static command c;
+  c = (command){.argc = 0};
+  push(&c, x->self);
+  push_args(x, &c, p, 0, "--json");
+  if (measure(x, &c, p, &cell->seconds) != 0)
+    snprintf(cell->note, sizeof cell->note, "failed: mapo %s --model %s exited with an error",
+             p->args[0], p->args[1] ? arg(x, p->args[2]) : "");
+}
+
+/* `mpirun -q -n RANKS mapo-mpi ARGS... --json`. */
+static void run_mpi(const compare_ctx *x, const plan *p, mapo_compare_cell *cell) {
+  char ranks[16];
+  snprintf(ranks, sizeof ranks, "%d", p->ranks ? p->ranks : x->procs);
+  static command c;
+  c = (command){.argc = 0};
+  const char *head[] = {"mpirun", "-q", "-n", ranks, x->mpi};
+  for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) push(&c, head[i]);
+  push_args(x, &c, p, 0, "--json");
+  int rc = measure(x, &c, p, &cell->seconds);
+  snprintf(cell->note, sizeof cell->note, "%smpirun -n %s mapo-mpi %s",
+           rc == 0 ? "" : "failed: ", ranks, p->args[0]);
+}
+
+/* A script may run only when no one but its owner (root or whoever runs mapo) could
+ * have changed it or its folder. */
+static int trusted(const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0) return 0;
+  return (st.st_uid == 0 || st.st_uid == geteuid()) && !(st.st_mode & S_IWOTH);
+}
+
+/* `python3 <scripts>/SCRIPT ARGS...`. */
+static void run_python(const compare_ctx *x, const plan *p, mapo_compare_cell *cell) {
+  char path[4400];
+  snprintf(path, sizeof path, "%s/%s", x->python, p->args[0]);
+  if (access(path, R_OK) != 0) {
+    snprintf(cell->note, sizeof cell->note, "not available: %.200s not found", path);
+    return;
+  }
+  if (!trusted(x->python) || !trusted(path)) {
+    snprintf(cell->note, sizeof cell->note, "not run: %.200s could be changed by others", path);
+    return;
+  }
+  static command c;
+  c = (command){.argc = 0};
+  push(&c, "python3");
+  push(&c, path);
+  push_args(x, &c, p, 1, NULL);
+  int rc = measure(x, &c, p, &cell->seconds);
+  if (rc == -ENOENT) {
+    snprintf(cell->note, sizeof cell->note, "not available: no python3 on PATH");
+    return;
+  }
+  snprintf(cell->note, sizeof cell->note, rc == 0 ? "%s" : "failed: %s", p->note);
+}
+
+/* Fill the cell plan p names. */
+static void fill(const compare_ctx *x, const compare_opts *o, const plan *p, mapo_compare *c) {
+  mapo_compare_cell *cell = &c->rows[p->row].cells[p->column];
+  if (p->column == PROCESSES && x->mpi_missing) {
+    snprintf(cell->note, sizeof cell->note, "%s", x->mpi_missing);
+    return;
+  }
+  if (p->column == PYTHON && o->no_python) {
+    snprintf(cell->note, sizeof cell->note, "left out (--no-python)");
+    return;
+  }
+  switch (p->how) {
+  case RUN_MAPO: run_mapo(x, p, cell); break;
+  case RUN_MPI: run_mpi(x, p, cell); break;
+  case RUN_PYTHON: run_python(x, p, cell); break;
+  case SAME_AS_SERIAL: cell->seconds = c->rows[p->row].cells[SERIAL].seconds; break;
+  case NOTE_ONLY: break;
+  }
+  if (p->how == SAME_AS_SERIAL || p->how == NOTE_ONLY)
+    snprintf(cell->note, sizeof cell->note, "%s", p->note);
+}
+
+/* Why mapo-mpi (beside this program) cannot run, or NULL when it and mpirun are there. */
+static const char *mpi_missing(compare_ctx *x) {
+  snprintf(x->mpi, sizeof x->mpi, "%s-mpi", x->self);
+  if (access(x->mpi, X_OK) != 0)
+    return "not available: mapo-mpi is not built (configure with -DMAPO_ENABLE_MPI=ON and an "
+           "MPI installed)";
+  static command c;
+  c = (command){.argc = 0};
+  push(&c, "mpirun");
+  push(&c, "--version");
   char out[4096];
-  if (capture(argv, out, sizeof out) != 0) return "not available: mpirun does not run here";
+  if (capture(x, &c, out, sizeof out) != 0) return "not available: mpirun does not run here";
   return NULL;
 }
 
-static void run_python(cell *c, const char *script, const char *const *args, const char *what) {
-  char path[4200];
-  snprintf(path, sizeof path, "%s/examples/python/%s", MAPO_SOURCE_DIR, script);
-  if (access(path, R_OK) != 0) {
-    snprintf(c->note, sizeof c->note, "not available: %.200s not found", path);
-    return;
-  }
-  char *argv[32];
+/* The scripts' folder: in this program's build folder when it is one, else beside an
+ * installed bin/. Both are the installer's own; nothing is looked for anywhere else. */
+static void find_python(compare_ctx *x) {
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", x->self);
+  char *slash = strrchr(dir, '/');
+  if (slash) *slash = '\0';
+  snprintf(x->python, sizeof x->python, "%s/%s", dir, MAPO_PYTHON_IN_BUILD);
+  struct stat st;
+  if (stat(x->python, &st) != 0 || !S_ISDIR(st.st_mode))
+    snprintf(x->python, sizeof x->python, "%s/%s", dir, MAPO_PYTHON_FROM_BIN);
+}
+
+/* Open MPI refuses to run as root unless told; more ranks than cores need
+ * oversubscription. Both go to the children only, and the report says so. */
+static void child_environment(compare_ctx *x) {
   int n = 0;
-  argv[n++] = "python3";
-  argv[n++] = path;
-  for (; *args && n < 30; args++) argv[n++] = (char *)*args;
-  argv[n] = NULL;
-  static char out[1 << 16];
-  int rc = capture(argv, out, sizeof out);
-  if (rc == -ENOENT) {
-    snprintf(c->note, sizeof c->note, "not available: no python3 on PATH");
-    return;
+  for (char **e = environ; *e && n < 500; e++) x->env[n++] = *e;
+  x->env[n++] = "OMPI_MCA_rmaps_base_oversubscribe=1";
+  if (x->as_root) {
+    x->env[n++] = "OMPI_ALLOW_RUN_AS_ROOT=1";
+    x->env[n++] = "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1";
   }
-  c->seconds = rc == 0 ? json_number(out, "seconds") : NAN;
-  snprintf(c->note, sizeof c->note, rc == 0 ? "%s" : "failed: %s", what);
+  x->env[n] = NULL;
 }
 
-static void format_time(char *buf, size_t size, const cell *c) {
-  if (isnan(c->seconds))
-    snprintf(buf, size, "n/a");
-  else if (c->seconds < 1)
-    snprintf(buf, size, "%.1f ms", c->seconds * 1e3);
-  else
-    snprintf(buf, size, "%.2f s", c->seconds);
+/* Everything the runs share. -errno when this program cannot find itself. */
+static int setup(compare_ctx *x, const compare_opts *o) {
+  ssize_t len = readlink("/proc/self/exe", x->self, sizeof x->self - 1);
+  if (len <= 0) return -errno;
+  x->self[len] = '\0';
+  x->procs = mapo_sum_processors();
+  x->as_root = geteuid() == 0;
+  snprintf(x->threads, sizeof x->threads, "%d", x->procs);
+  snprintf(x->requests, sizeof x->requests, "%d", o->requests);
+  snprintf(x->latency, sizeof x->latency, "%d", o->latency_ms);
+  snprintf(x->unit, sizeof x->unit, "%g", o->unit_ms);
+  snprintf(x->unit_s, sizeof x->unit_s, "%g", o->unit_ms / 1e3);
+  child_environment(x);
+  x->mpi_missing = mpi_missing(x);
+  find_python(x);
+  return 0;
 }
 
-int mapo__cmd_compare(int argc, char **argv) {
-  int json = 0, requests = 100, latency = 20, no_python = 0;
-  double unit_ms = 20;
+/* Every cell of the plan, then the verdicts. */
+static void run(const compare_ctx *x, const compare_opts *o, mapo_compare *c) {
+  *c = (mapo_compare){.processors = x->procs, .requests = o->requests,
+                      .latency_ms = o->latency_ms, .unit_ms = o->unit_ms,
+                      .mpi_ran = x->mpi_missing == NULL, .as_root = x->as_root};
+  for (int r = 0; r < ROWS; r++) {
+    c->rows[r].workload = workloads[r];
+    for (int col = 0; col < COLUMNS; col++) c->rows[r].cells[col].seconds = NAN;
+  }
+  for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) fill(x, o, &plans[i], c);
+  mapo_compare_verdicts(c);
+}
+
+/* Returns 0 to go on, 1 when --help was printed, 2 after a line on stderr (cli_parse). */
+static int parse(int argc, char **argv, compare_opts *o) {
   const cli_opt opts[] = {
-      {"requests", CLI_INT, &requests, 1, 100000, NULL, "N",
+      {"requests", CLI_INT, &o->requests, 1, 100000, NULL, "N",
        "I/O-bound row: orders (default 100; serial takes N x latency)"},
-      {"latency-ms", CLI_INT, &latency, 1, 10000, NULL, "L", "I/O-bound row: the supplier's latency (default 20)"},
-      {"unit-ms", CLI_DOUBLE, &unit_ms, 0.1, 1000, NULL, "MS", "recipe row: milliseconds per unit (default 20)"},
-      {"no-python", CLI_FLAG, &no_python, 0, 0, NULL, NULL, "leave out the notebook's Python column"},
-      {"json", CLI_FLAG, &json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+      {"latency-ms", CLI_INT, &o->latency_ms, 1, 10000, NULL, "L",
+       "I/O-bound row: the supplier's latency (default 20)"},
+      {"unit-ms", CLI_DOUBLE, &o->unit_ms, 0.1, 1000, NULL, "MS",
+       "recipe row: milliseconds per unit (default 20)"},
+      {"no-python", CLI_FLAG, &o->no_python, 0, 0, NULL, NULL,
+       "leave out the notebook's Python column"},
+      {"json", CLI_FLAG, &o->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
@@ -176,158 +380,22 @@ int mapo__cmd_compare(int argc, char **argv) {
       "with the notebook's own Python, each cell a measured time, each row a verdict.",
       opts, 0, 0};
   const char *pos[1];
-  int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
+  int npos;
+  return cli_parse(&cmd, argc, argv, pos, &npos);
+}
+
+int mapo__cmd_compare(int argc, char **argv) {
+  compare_opts o = {.requests = 100, .latency_ms = 20, .unit_ms = 20};
+  int rc = parse(argc, argv, &o);
   if (rc != 0) return rc == 1 ? 0 : 2;
-  ssize_t len = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
-  if (len <= 0) {
-    fprintf(stderr, "mapo compare: cannot find my own program: %s\n", strerror(errno));
+  static compare_ctx x;
+  if ((rc = setup(&x, &o)) != 0) {
+    fprintf(stderr, "mapo compare: cannot find my own program: %s\n", strerror(-rc));
     return 1;
   }
-  self_path[len] = '\0';
-  const int procs = mapo_sum_processors();
-  char threads[16], req[16], lat[16], unit[32];
-  snprintf(threads, sizeof threads, "%d", procs);
-  snprintf(req, sizeof req, "%d", requests);
-  snprintf(lat, sizeof lat, "%d", latency);
-  snprintf(unit, sizeof unit, "%g", unit_ms);
-  /* Open MPI refuses to run as root unless told; more ranks than cores need
-   * oversubscription. Both go to the children only, and the report says so. */
-  int root = geteuid() == 0, nenv = 0;
-  for (char **e = environ; *e && nenv < 500; e++) child_env[nenv++] = *e;
-  child_env[nenv++] = "OMPI_MCA_rmaps_base_oversubscribe=1";
-  if (root) {
-    child_env[nenv++] = "OMPI_ALLOW_RUN_AS_ROOT=1";
-    child_env[nenv++] = "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1";
-  }
-  child_env[nenv] = NULL;
-  const char *missing = mpi_missing();
-  char mpi_note[240];
-  snprintf(mpi_note, sizeof mpi_note, "%s", missing ? missing : "");
-
-  enum { CPU, IO, RECIPE, ROWS };
-  cell cells[ROWS][COLUMNS];
-  for (int r = 0; r < ROWS; r++)
-    for (int c = 0; c < COLUMNS; c++) cells[r][c] = (cell){NAN, ""};
-
-  if (!json) fprintf(stderr, "mapo compare: measuring (about 10 s) ...\n");
-  /* CPU-bound: the notebook's 20 sums. */
-  run_mapo(&cells[CPU][SERIAL], "seconds_median", (const char *[]){"sum", "--model", "serial", "--repeat", "5", NULL});
-  run_mapo(&cells[CPU][THREADS], "seconds_median",
-           (const char *[]){"sum", "--model", "reduction", "--threads", threads, "--repeat", "5", NULL});
-  if (missing)
-    snprintf(cells[CPU][PROCESSES].note, sizeof cells[CPU][PROCESSES].note, "%s", mpi_note);
-  else
-    run_mpi(&cells[CPU][PROCESSES], "seconds_median", procs,
-            (const char *[]){"sum", "--repeat", "5", NULL});
-  cells[CPU][ASYNC] = cells[CPU][SERIAL];
-  snprintf(cells[CPU][ASYNC].note, sizeof cells[CPU][ASYNC].note,
-           "one thread computes: nothing to overlap, so the serial time");
-  /* I/O-bound: orders from the local supplier. */
-  run_mapo(&cells[IO][SERIAL], "seconds",
-           (const char *[]){"io", "--model", "serial", "--requests", req, "--latency-ms", lat, "--repeat", "1", NULL});
-  run_mapo(&cells[IO][THREADS], "seconds",
-           (const char *[]){"io", "--model", "threads", "--requests", req, "--latency-ms", lat, "--repeat", "3", NULL});
-  snprintf(cells[IO][PROCESSES].note, sizeof cells[IO][PROCESSES].note, "%s",
-           missing ? mpi_note : "not measured: a process per order is what threads and async avoid");
-  run_mapo(&cells[IO][ASYNC], "seconds",
-           (const char *[]){"io", "--model", "poll", "--requests", req, "--latency-ms", lat, "--repeat", "3", NULL});
-  /* The recipe. */
-  run_mapo(&cells[RECIPE][SERIAL], "makespan_ms", (const char *[]){"cook", "--model", "serial", "--unit-ms", unit, NULL});
-  run_mapo(&cells[RECIPE][THREADS], "makespan_ms", (const char *[]){"cook", "--model", "tasks", "--unit-ms", unit, NULL});
-  if (missing)
-    snprintf(cells[RECIPE][PROCESSES].note, sizeof cells[RECIPE][PROCESSES].note, "%s", mpi_note);
-  else
-    run_mpi(&cells[RECIPE][PROCESSES], "makespan_ms", 4,
-            (const char *[]){"cook", "--unit-ms", unit, NULL});
-  run_mapo(&cells[RECIPE][ASYNC], "makespan_ms", (const char *[]){"cook", "--model", "async", "--unit-ms", unit, NULL});
-  for (int c = SERIAL; c <= ASYNC; c++) cells[RECIPE][c].seconds /= 1e3; /* ms to s */
-  /* The notebook's Python. */
-  if (no_python) {
-    for (int r = 0; r < ROWS; r++) snprintf(cells[r][PYTHON].note, sizeof cells[r][PYTHON].note, "left out (--no-python)");
-  } else {
-    char unit_s[32], port_lat[16];
-    snprintf(unit_s, sizeof unit_s, "%g", unit_ms / 1e3);
-    snprintf(port_lat, sizeof port_lat, "%d", latency);
-    run_python(&cells[CPU][PYTHON], "notebook_sum.py", (const char *[]){"--mode", "processes", NULL},
-               "the notebook's ProcessPoolExecutor, its fastest");
-    run_python(&cells[IO][PYTHON], "notebook_io.py",
-               (const char *[]){"--mapo", self_path, "--requests", req, "--latency-ms", port_lat, NULL},
-               "asyncio, one connection per order");
-    run_python(&cells[RECIPE][PYTHON], "notebook_cook.py", (const char *[]){"--mode", "asyncio", "--unit", unit_s, NULL},
-               "the notebook's asyncio cook");
-  }
-
-  const char *rows[ROWS] = {"CPU-bound: the notebook's 20 sums of i*i, n = 5e6",
-                            "I/O-bound: orders from a local supplier", "the recipe (Mapo Tofu)"};
-  char verdict[ROWS][400];
-  const cell *cpu = cells[CPU], *io = cells[IO], *rec = cells[RECIPE];
-  char python[96] = "n/a";
-  if (!isnan(cpu[PYTHON].seconds)) {
-    char t[32];
-    format_time(t, sizeof t, &cpu[PYTHON]);
-    snprintf(python, sizeof python, "%s, %.0fx the C threads", t, cpu[PYTHON].seconds / cpu[THREADS].seconds);
-  }
-  snprintf(verdict[CPU], sizeof verdict[CPU],
-           "CPU-bound: threads win in C, %.2fx serial on %d processors (MPI ranks: %.2fx): C "
-           "has no GIL. Async cannot help, one thread computes. The notebook's rule "
-           "(processes for CPU-bound work) is about Python's GIL; its best, processes, took %s.",
-           cpu[SERIAL].seconds / cpu[THREADS].seconds, procs,
-           cpu[SERIAL].seconds / cpu[PROCESSES].seconds, python);
-  snprintf(verdict[IO], sizeof verdict[IO],
-           "I/O-bound: async (one thread, %.0fx serial) and threads (%.0fx) both overlap the "
-           "waiting; async needs no thread per order. Serial pays every latency in turn.",
-           io[SERIAL].seconds / io[ASYNC].seconds, io[SERIAL].seconds / io[THREADS].seconds);
-  snprintf(verdict[RECIPE], sizeof verdict[RECIPE],
-           "The recipe waits more than it works: async on one thread (%.2f of serial) is as good "
-           "as a thread per chain (%.2f): be smart about waiting.",
-           rec[ASYNC].seconds / rec[SERIAL].seconds, rec[THREADS].seconds / rec[SERIAL].seconds);
-
-  if (json) {
-    printf("{\"processors\":%d,\"mpi_as_root\":%s,\"rows\":[", procs,
-           !missing && root ? "true" : "false");
-    for (int r = 0; r < ROWS; r++) {
-      printf("%s{\"workload\":", r ? "," : "");
-      mapo_json_string(stdout, rows[r]);
-      fputs(",\"seconds\":{", stdout);
-      for (int c = 0; c < COLUMNS; c++) {
-        printf("%s\"%s\":", c ? "," : "", column_names[c]);
-        mapo_json_number(stdout, cells[r][c].seconds);
-      }
-      fputs("},\"notes\":{", stdout);
-      for (int c = 0, n = 0; c < COLUMNS; c++)
-        if (cells[r][c].note[0]) {
-          printf("%s\"%s\":", n++ ? "," : "", column_names[c]);
-          mapo_json_string(stdout, cells[r][c].note);
-        }
-      fputs("},\"verdict\":", stdout);
-      mapo_json_string(stdout, verdict[r]);
-      fputc('}', stdout);
-    }
-    fputs("]}\n", stdout);
-    return 0;
-  }
-  printf("\nmapo compare: when to use which? Measured on this machine (%d processors).\n\n", procs);
-  printf("  %-52s %10s %10s %10s %10s %10s\n", "workload", "serial", "threads", "processes", "async",
-         "Python");
-  for (int r = 0; r < ROWS; r++) {
-    printf("  %-52s", rows[r]);
-    for (int c = 0; c < COLUMNS; c++) {
-      char t[32];
-      format_time(t, sizeof t, &cells[r][c]);
-      printf(" %10s", t);
-    }
-    printf("\n");
-  }
-  printf("\n  orders: %d, %d ms each; recipe: 1 unit = %g ms; threads: %d for the sums.\n\n", requests,
-         latency, unit_ms, procs);
-  for (int r = 0; r < ROWS; r++) printf("  %s\n", verdict[r]);
-  printf("\n  notes:\n");
-  if (!missing)
-    printf("  - mpirun ran with OMPI_MCA_rmaps_base_oversubscribe=1 (more ranks than cores)%s\n",
-           root ? " and OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1, because mapo "
-                  "runs as root and Open MPI refuses root otherwise" : "");
-  for (int r = 0; r < ROWS; r++)
-    for (int c = 0; c < COLUMNS; c++)
-      if (cells[r][c].note[0]) printf("  - %s, %s: %s\n", rows[r], column_names[c], cells[r][c].note);
-  return 0;
+  static mapo_compare c;
+  if (!o.json) fprintf(stderr, "mapo compare: measuring (about 10 s) ...\n");
+  run(&x, &o, &c);
+  rc = o.json ? mapo_report_compare_json(stdout, &c) : mapo_report_compare_text(stdout, &c);
+  return rc == 0 ? 0 : 1;
 }

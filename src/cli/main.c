@@ -57,13 +57,26 @@ static int finish(int status) {
   return status;
 }
 
+/* The commands' names, "cook, recipe, ...", for the messages that list them: from the
+ * table, so that a new command is named everywhere by adding its row. */
+static const char *command_names(void) {
+  static char names[256];
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0] && n < sizeof names; i++)
+    n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", i ? ", " : "", commands[i].name);
+  return names;
+}
+
+static int is_help(const char *arg) {
+  return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0 || strcmp(arg, "help") == 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fputs("mapo: missing command (cook, recipe, sum, scale, race, io, compare; see mapo --help)\n", stderr);
+    fprintf(stderr, "mapo: missing command (%s; see mapo --help)\n", command_names());
     return 2;
   }
-  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-      strcmp(argv[1], "help") == 0) {
+  if (is_help(argv[1])) {
     usage(stdout);
     return 0;
   }
@@ -75,7 +88,7 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], commands[i].name) == 0) return finish(commands[i].run(argc - 1, argv + 1));
   /* Hidden: the supplier that `mapo io` starts as a process of its own. */
   if (strcmp(argv[1], "io-supplier") == 0) return finish(mapo__cmd_io_supplier(argc - 1, argv + 1));
-  fprintf(stderr, "mapo: unknown command '%s' (commands: cook, recipe, sum, scale, race, io, compare; see mapo --help)\n",
-          argv[1]);
+  fprintf(stderr, "mapo: unknown command '%s' (commands: %s; see mapo --help)\n", argv[1],
+          command_names());
   return 2;
 }

@@ -1,6 +1,8 @@
 #!/bin/sh
-# consumer.sh - install mapo into a scratch prefix and build a consumer against it:
-# examples/exercise through find_package(mapo), and the same file through pkg-config.
+# consumer.sh - install mapo into a scratch prefix, move the prefix elsewhere, and use it
+# from there: `mapo compare` with its Python column (the notebook's scripts found from the
+# program's own path, nothing run from the source tree), examples/exercise through
+# find_package(mapo), and the same file through pkg-config.
 #
 # Run:    ctest -L install   (or by hand, arguments as in tests/CMakeLists.txt)
 # Usage:  consumer.sh CMAKE BUILD_DIR SOURCE_DIR SCRATCH C_COMPILER BUILD_TYPE [SANITIZE]
@@ -24,7 +26,9 @@ for f in bin/mapo include/mapo/mapo.h include/mapo/cook.h include/mapo/sum.h \
          lib/libmapo.a lib/cmake/mapo/mapoConfig.cmake \
          lib/cmake/mapo/mapoConfigVersion.cmake lib/cmake/mapo/mapoTargets.cmake \
          lib/pkgconfig/mapo.pc share/man/man1/mapo.1 \
-         share/mapo/slurm/mpi-cook.sbatch share/mapo/slurm/mapo-job.sh; do
+         share/mapo/slurm/mpi-cook.sbatch share/mapo/slurm/mapo-job.sh \
+         share/mapo/python/notebook_sum.py share/mapo/python/notebook_io.py \
+         share/mapo/python/notebook_cook.py; do
   [ -f "$prefix/$f" ] || fail "$prefix/$f was not installed"
 done
 [ -x "$prefix/bin/mapo" ] || fail "bin/mapo is not executable"
@@ -34,6 +38,52 @@ if [ -x "$build/mapo-mpi" ]; then
   [ -f "$prefix/share/man/man1/mapo-mpi.1" ] || fail "mapo-mpi.1 was not installed"
 fi
 "$prefix/bin/mapo" --version | grep -q '^mapo [0-9]' || fail "installed mapo --version"
+
+# Relocatable: the prefix is moved, and everything below runs from where it went.
+mv "$prefix" "$scratch/moved"
+prefix=$scratch/moved
+
+# Nothing runs from the source tree. Its path is not in the program, apart from the
+# names of its source files in debugging information (stripped here) and in a sanitized
+# build's diagnostics ("src/core/env.c:12: runtime error"): names for a report, never a
+# folder anything is run from. mapo compare then measures the notebook's Python from the
+# moved prefix.
+bin=$prefix/bin/mapo stripped=
+if command -v objcopy > /dev/null 2>&1; then
+  objcopy --strip-debug "$bin" "$scratch/mapo-nodebug" || fail "objcopy --strip-debug failed"
+  bin=$scratch/mapo-nodebug stripped=yes
+fi
+if [ -z "$sanitize" ] && [ -n "$stripped" ]; then
+  n=$(grep -c -a -F -e "$src" "$bin" || true)
+  [ "$n" = 0 ] || fail "bin/mapo holds the source tree's path ($src) $n times"
+elif command -v strings > /dev/null 2>&1; then
+  strings -a "$bin" | awk -v src="$src" '
+    index($0, src) {
+      rest = substr($0, index($0, src) + length(src))
+      if (rest !~ /^\/(src|mpi|include)\/[A-Za-z0-9_.\/-]+\.[ch]$/) { print; bad = 1 }
+    }
+    END { exit bad }' > "$scratch/paths.log" ||
+    { cat "$scratch/paths.log"; fail "bin/mapo holds the source tree's path, not as a file name"; }
+else
+  echo "neither objcopy nor strings found: bin/mapo not searched for the source tree's path"
+fi
+if command -v python3 > /dev/null 2>&1; then
+  # mpirun's plug-ins keep memory until exit (see cli.compare): no leak check there.
+  ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 \
+    "$prefix/bin/mapo" compare --requests 8 --latency-ms 2 --unit-ms 1 --json \
+    > "$scratch/compare.json" 2> "$scratch/compare.err" ||
+    { cat "$scratch/compare.err"; fail "mapo compare from the moved prefix failed"; }
+  python3 - "$scratch/compare.json" <<'PY' || fail "mapo compare's Python column is not measured"
+import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+for row in rows:
+    v = row["seconds"]["python"]
+    if not isinstance(v, (int, float)) or v <= 0:
+        sys.exit(f"{row['workload']}: python = {v}, note: {row['notes'].get('python')}")
+PY
+else
+  echo "python3 not found: the Python column of mapo compare not checked"
+fi
 
 # The exported targets must not hand the build's own flags to a consumer.
 if grep -E -e '-march=native|-fsanitize|-Wall' "$prefix"/lib/cmake/mapo/mapoTargets*.cmake ||
@@ -81,5 +131,6 @@ pc=$(pkg-config --cflags --libs mapo) || fail "pkg-config --cflags --libs mapo f
 "$scratch/my_models_pc" 0 > "$scratch/run_pc.log" 2>&1 ||
   { cat "$scratch/run_pc.log"; fail "my_models (pkg-config build) did not verify"; }
 
-echo "install.consumer: installed to $prefix; the exercise built with CMake and with" \
-     "pkg-config ($pc) and verified"
+echo "install.consumer: installed and moved to $prefix; mapo compare measured the" \
+     "notebook's Python from there; the exercise built with CMake and with pkg-config" \
+     "($pc) and verified"
