@@ -16,6 +16,7 @@
 #include "scale.h"
 #include "race.h"
 #include "io.h"
+#include "report_io.h"
 #include "loop.h"
 
 #endif
