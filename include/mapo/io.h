@@ -16,13 +16,16 @@
  * starts and used by every timed run. Each answer carries its order's number and is
  * checked, so a run verifies that every order was answered, once and correctly.
  *
- * The supplier is a single-threaded epoll server with non-blocking sockets and a timer
- * heap (one timerfd): it must never be the bottleneck. It runs as `mapo io-supplier`,
+ * The supplier (src/io/supplier.c) is a single-threaded epoll server with non-blocking
+ * sockets and a timer heap (one timerfd): it must never be the bottleneck; its file says
+ * why it has its own loop rather than mapo/loop.h's. It runs as `mapo io-supplier`,
  * started with posix_spawn (never fork from a threaded process) and killed (SIGTERM,
  * then waitpid) by mapo_io_supplier_stop; it exits by itself if its parent dies.
  *
- * The library never prints: every function returns 0 or a negative code
- * (mapo/error.h, or -errno).
+ * Every model is a row of mapo_io_models (src/io/io.c, where the recipe for adding one
+ * is written): what a program knows of a model, it reads there. The report of a run is
+ * mapo/report_io.h's. The library never prints: every function returns 0 or a negative
+ * code (mapo/error.h, or -errno).
  */
 #ifndef MAPO_IO_H
 #define MAPO_IO_H

@@ -67,6 +67,63 @@ static int read_port(const char *path) {
   return got == 1 && port > 0 && port < 65536 ? port : MAPO_EPARSE;
 }
 
+/* posix_spawn, not fork: glibc's uses clone(CLONE_VM | CLONE_VFORK) and execs at once,
+ * so nothing of a threaded parent (a lock another thread held) is copied into a child
+ * that would run with it. The child gets a clean signal mask and default handlers, and
+ * /dev/null for stdin and stdout: `mapo io --json` keeps stdout to itself. Returns 0 or
+ * a positive errno, as posix_spawn does. */
+static int spawn(pid_t *pid, const char *exe, char **argv) {
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  int rc = posix_spawn_file_actions_init(&fa);
+  if (rc != 0) return rc;
+  rc = posix_spawnattr_init(&at);
+  if (rc != 0) {
+    posix_spawn_file_actions_destroy(&fa);
+    return rc;
+  }
+  if ((rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) == 0 &&
+      (rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0)) == 0 &&
+      (rc = posix_spawnattr_setsigmask(&at, &none)) == 0 &&
+      (rc = posix_spawnattr_setsigdefault(&at, &all)) == 0 &&
+      (rc = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) == 0)
+    rc = posix_spawn(pid, exe, &fa, &at, argv, environ);
+  posix_spawnattr_destroy(&at);
+  posix_spawn_file_actions_destroy(&fa);
+  return rc;
+}
+
+/* Wait for the port; a supplier that exits first failed to start. 0 or a positive
+ * errno; on failure nothing is left running. */
+static int wait_for_port(mapo_io_supplier *s, const char *file, int timeout_ms) {
+  const double deadline = mapo_now_s() + timeout_ms / 1000.0;
+  for (;;) {
+    int port = read_port(file);
+    if (port > 0) {
+      s->port = port;
+      return 0;
+    }
+    int st;
+    pid_t w = waitpid(s->pid, &st, WNOHANG);
+    if (w == s->pid) {
+      s->status = st;
+      s->pid = 0;
+      return ESRCH;
+    }
+    if (mapo_now_s() > deadline) {
+      kill(s->pid, SIGKILL);
+      while (waitpid(s->pid, &s->status, 0) < 0 && errno == EINTR) {
+      }
+      s->pid = 0;
+      return ETIMEDOUT;
+    }
+    sleep_ms(1);
+  }
+}
+
 int mapo_io_supplier_start(mapo_io_supplier *s, const char *exe, int latency_ms,
                            int timeout_ms) {
   if (s == NULL || exe == NULL || latency_ms < 0 || timeout_ms < 1) return MAPO_EINVAL;
@@ -80,64 +137,11 @@ int mapo_io_supplier_start(mapo_io_supplier *s, const char *exe, int latency_ms,
   snprintf(parent, sizeof parent, "%ld", (long)getpid());
   char *argv[] = {"mapo", "io-supplier", "--port-file", file, "--latency-ms", lat,
                   "--parent-pid", parent, NULL};
-
-  /* posix_spawn, not fork: glibc's uses clone(CLONE_VM | CLONE_VFORK) and execs at once,
-   * so nothing of a threaded parent (a lock another thread held) is copied into a child
-   * that would run with it. The child gets a clean signal mask and default handlers, and
-   * /dev/null for stdin and stdout: `mapo io --json` keeps stdout to itself. */
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t at;
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  int rc = posix_spawn_file_actions_init(&fa);
-  if (rc != 0) goto out_dir;
-  rc = posix_spawnattr_init(&at);
-  if (rc != 0) {
-    posix_spawn_file_actions_destroy(&fa);
-    goto out_dir;
-  }
-  if ((rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) == 0 &&
-      (rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0)) == 0 &&
-      (rc = posix_spawnattr_setsigmask(&at, &none)) == 0 &&
-      (rc = posix_spawnattr_setsigdefault(&at, &all)) == 0 &&
-      (rc = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) == 0)
-    rc = posix_spawn(&s->pid, exe, &fa, &at, argv, environ);
-  posix_spawnattr_destroy(&at);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) {
+  int rc = spawn(&s->pid, exe, argv);
+  if (rc != 0)
     s->pid = 0;
-    goto out_dir;
-  }
-
-  /* Wait for the port; a supplier that exits first failed to start. */
-  const double deadline = mapo_now_s() + timeout_ms / 1000.0;
-  for (;;) {
-    int port = read_port(file);
-    if (port > 0) {
-      s->port = port;
-      rc = 0;
-      break;
-    }
-    int st;
-    pid_t w = waitpid(s->pid, &st, WNOHANG);
-    if (w == s->pid) {
-      s->status = st;
-      s->pid = 0;
-      rc = ESRCH;
-      break;
-    }
-    if (mapo_now_s() > deadline) {
-      kill(s->pid, SIGKILL);
-      while (waitpid(s->pid, &s->status, 0) < 0 && errno == EINTR) {
-      }
-      s->pid = 0;
-      rc = ETIMEDOUT;
-      break;
-    }
-    sleep_ms(1);
-  }
-out_dir:
+  else
+    rc = wait_for_port(s, file, timeout_ms);
   unlink(file);
   rmdir(dir);
   return -rc;
