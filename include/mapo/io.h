@@ -16,13 +16,16 @@
  * starts and used by every timed run. Each answer carries its order's number and is
  * checked, so a run verifies that every order was answered, once and correctly.
  *
- * The supplier is a single-threaded epoll server with non-blocking sockets and a timer
- * heap (one timerfd): it must never be the bottleneck. It runs as `mapo io-supplier`,
+ * The supplier (src/io/supplier.c) is a single-threaded epoll server with non-blocking
+ * sockets and a timer heap (one timerfd): it must never be the bottleneck; its file says
+ * why it has its own loop rather than mapo/loop.h's. It runs as `mapo io-supplier`,
  * started with posix_spawn (never fork from a threaded process) and killed (SIGTERM,
  * then waitpid) by mapo_io_supplier_stop; it exits by itself if its parent dies.
  *
- * The library never prints: every function returns 0 or a negative code
- * (mapo/error.h, or -errno).
+ * Every model is a row of mapo_io_models (src/io/io.c, where the recipe for adding one
+ * is written): what a program knows of a model, it reads there. The report of a run is
+ * mapo/report_io.h's. The library never prints: every function returns 0 or a negative
+ * code (mapo/error.h, or -errno).
  */
 #ifndef MAPO_IO_H
 #define MAPO_IO_H
@@ -70,13 +73,47 @@ typedef struct mapo_io_job {
 
 typedef int (*mapo_io_fn)(mapo_io_job *job);
 
+/* What a model's width is: the connections (threads, files) it sets up before the clock. */
+typedef enum mapo_io_width_kind {
+  MAPO_IO_WIDTH_ONE,         /* one connection */
+  MAPO_IO_WIDTH_THREADS,     /* opts.threads (--threads), a connection each */
+  MAPO_IO_WIDTH_CONNECTIONS, /* opts.connections (--connections) */
+  MAPO_IO_WIDTH_REQUESTS     /* one per request: a file each */
+} mapo_io_width_kind;
+
+/* A command-line flag, as a model sees it. A flag no model names (--requests, --repeat,
+ * --json) is for every model; a flag some model names is taken only by the models that
+ * name it without a reason, and refused by the others: with the model's reason when it
+ * gives one, else with "--F is for --model M", M the first model that takes it. */
+typedef struct mapo_io_flag {
+  const char *name; /* as given, without the dashes: "latency-ms" */
+  const char *why;  /* NULL: the model takes the flag; else why it refuses it, in words */
+} mapo_io_flag;
+
+/* A model: its four functions, and everything a program needs to know about it, so that
+ * no program ever asks for a model by its name. */
 typedef struct mapo_io_model {
   const char *name;
+  const char *help;    /* one line for `mapo io --help` */
   mapo_io_fn setup;    /* before the clock: connections, threads, files */
   mapo_io_fn run;      /* timed: place job->orders orders, wait for every answer */
   mapo_io_fn baseline; /* timed too, alternating with run (aio: plain read()); or NULL */
   void (*teardown)(mapo_io_job *job);
-  int network;         /* 1: needs the supplier */
+  int network;         /* 1: orders to the supplier, which the program starts first;
+                        * 0: files (opts.file_kib and opts.dir), and no supplier */
+  const mapo_io_flag *flags; /* the flags it takes or refuses, ended by a NULL name */
+  mapo_io_width_kind width;
+  int width_default;   /* THREADS, CONNECTIONS: min(requests, this) when not given */
+  int width_max;       /* THREADS, CONNECTIONS: the most the flag may ask for */
+  const char *width_one, *width_many; /* what the width is called: "thread", "threads" */
+  const char *before_clock; /* what "N threads" were before the clock, in words */
+  const char *how;     /* files: how they are read, for the report's title; else NULL */
+  /* The baseline, when there is one: its name in JSON keys and in "aio - read", its
+   * row in the text report, and how it runs. */
+  const char *baseline_name, *baseline_label, *baseline_about;
+  int on_loop;         /* 1: runs on the event loop, whose work is reported */
+  int posix_aio;       /* 1: POSIX aio: glibc's helper threads are reported; builds
+                        * without aio (ThreadSanitizer's) refuse it with -ENOTSUP */
   const char *ideal;   /* what the ideal is, in words */
   const char *lesson;  /* one sentence: what the model shows */
 } mapo_io_model;
@@ -95,9 +132,15 @@ int mapo_io_aio_run(mapo_io_job *job);
 int mapo_io_aio_read_run(mapo_io_job *job); /* the yardstick: read() one file after another */
 void mapo_io_aio_teardown(mapo_io_job *job);
 
-/* In the order a class meets them; NULL-name terminated. */
+/* The models, in the order a class meets them; NULL-name terminated; at most
+ * MAPO_IO_MODELS_MAX of them (a program may size a list of names by it). */
+#define MAPO_IO_MODELS_MAX 16
 extern const mapo_io_model mapo_io_models[];
 const mapo_io_model *mapo_io_model_find(const char *name);
+
+/* Whether model m takes the flag --flag (see mapo_io_flag): 0, or MAPO_EINVAL with the
+ * refusal in words in why ("--threads is for --model threads"). */
+int mapo_io_flag_check(const mapo_io_model *m, const char *flag, char *why, size_t size);
 
 /* Fill in the defaults (threads, connections) and check every option's range:
  * MAPO_EINVAL, with the reason in words in why (may be NULL). */
@@ -112,8 +155,17 @@ double mapo_io_ideal_seconds(const mapo_io_model *m, const mapo_io_opts *o);
  * returns it (or -errno). */
 long mapo_io_raise_fd_limit(void);
 
-/* The outcome of mapo_io_time. */
+/* The outcome of mapo_io_time: everything its report (mapo/report_io.h) needs. */
 typedef struct mapo_io_result {
+  const mapo_io_model *model;
+  mapo_io_opts opts;           /* as run: the defaults filled in */
+  int repeat;
+  int verified;                /* 1: every order of every run came back right */
+  const double *seconds_runs;  /* the caller's arrays: each timed run of the model, */
+  const double *baseline_runs; /* and of the baseline (NULL when the model has none) */
+  double ideal_seconds;        /* mapo_io_ideal_seconds (NAN for the file models) */
+  double above_seconds;        /* the median above the ideal (files: above the baseline) */
+  double per_request_us;       /* above_seconds per request, in microseconds */
   mapo_spread seconds;         /* the model's runs */
   mapo_spread baseline;        /* the baseline's runs (n = 0 when the model has none) */
   long answered, wrong;        /* over the model's timed runs (not the baseline's) */
@@ -124,8 +176,8 @@ typedef struct mapo_io_result {
 } mapo_io_result;
 
 /* Set up, one warm-up run (one order per connection: it touches every connection and
- * thread once), then `repeat` timed runs on the monotonic clock (alternating with the
- * baseline's when the model has one), each verified after its clock stopped; then tear
+ * thread once), then `repeat` timed runs (alternating with the baseline's when the model
+ * has one), each verified after its clock stopped, through mapo_bench_run; then tear
  * down, also on failure. seconds[] (and baseline[], may be NULL when the model has no
  * baseline) get each run's time. Returns 0, MAPO_EVERIFY (an order unanswered or
  * answered wrong: the runs are still timed; the first in words in r->first), or

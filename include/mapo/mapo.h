@@ -17,6 +17,7 @@
 #include "scale.h"
 #include "race.h"
 #include "io.h"
+#include "report_io.h"
 #include "loop.h"
 #include "env.h"
 #include "report_env.h"

@@ -32,10 +32,12 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "core/heap.h"
 #include "core/internal.h"
 #include "internal.h"
 #include "mapo/clock.h"
@@ -47,25 +49,27 @@ enum { NO_SLOT = 0xffffffffu };
 enum { EVENTFD, TIMERFD, FIRST_WATCHER };
 #define NOT_ARMED INT64_MIN
 
-/* A heap entry carries its own sort key, so that sifting compares neighbours in the
- * heap array and never reaches into the slots. */
-typedef struct heap_ent {
-  int64_t deadline;
-  uint64_t seq; /* start order: equal deadlines fire first started, first fired */
-  uint32_t slot;
-} heap_ent;
-
 /* A timer's callback lives in a slot that does not move while the heap is reordered;
  * the slot knows where its entry is in the heap, so a cancel removes it there in
- * O(log n) instead of searching or leaving a tombstone behind. An id is the slot and
- * the slot's generation: the generation changes when the timer fires or is cancelled,
- * so a stale id never names a later timer that reuses the slot. */
+ * O(log n) instead of searching or leaving a tombstone behind. An id is the slot's
+ * index and the slot's generation: the generation changes when the timer fires or is
+ * cancelled, so a stale id never names a later timer that reuses the slot. */
 typedef struct timer_slot {
   mapo_timer_cb cb;
   void *arg;
   uint32_t pos; /* index in the heap while pending; the next free slot while free */
   uint32_t gen; /* never 0, so no id is 0 */
 } timer_slot;
+
+/* A heap entry carries its own sort key, so that sifting compares neighbours in the
+ * heap array and never reaches into the slots; it points at its slot (the same 24
+ * bytes an index would take with its padding), so that the heap's `moved` hook can
+ * tell the slot where the entry landed without knowing the loop. */
+typedef struct heap_ent {
+  int64_t deadline;
+  uint64_t seq; /* start order: equal deadlines fire first started, first fired */
+  timer_slot *slot;
+} heap_ent;
 
 typedef struct watcher {
   mapo_io_cb cb;
@@ -103,50 +107,26 @@ struct mapo_loop {
 
 static int64_t clock_ns(void) { return mapo_now_ns(); }
 
-/* ---- timers: a binary min-heap ordered by (deadline, seq) ---- */
+/* ---- timers: a binary min-heap ordered by (deadline, seq) (src/core/heap.h) ---- */
 
-static int earlier(const heap_ent *a, const heap_ent *b) {
-  return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
-}
+#define EARLIER(a, b) ((a)->deadline < (b)->deadline || \
+                       ((a)->deadline == (b)->deadline && (a)->seq < (b)->seq))
+#define TELL_SLOT(h, i) ((h)[i].slot->pos = (uint32_t)(i))
+MAPO__HEAP_DEFINE(timers, heap_ent, EARLIER, TELL_SLOT)
 
-static void heap_put(mapo_loop *l, size_t i, heap_ent e) {
-  l->heap[i] = e;
-  l->slots[e.slot].pos = (uint32_t)i;
-}
-
-static void sift_up(mapo_loop *l, size_t i) {
-  const heap_ent e = l->heap[i];
-  while (i > 0) {
-    const size_t parent = (i - 1) / 2;
-    if (!earlier(&e, &l->heap[parent])) break;
-    heap_put(l, i, l->heap[parent]);
-    i = parent;
-  }
-  heap_put(l, i, e);
-}
-
-static void sift_down(mapo_loop *l, size_t i) {
-  const heap_ent e = l->heap[i];
-  for (;;) {
-    size_t c = 2 * i + 1;
-    if (c >= l->nheap) break;
-    if (c + 1 < l->nheap && earlier(&l->heap[c + 1], &l->heap[c])) c++;
-    if (!earlier(&l->heap[c], &e)) break;
-    heap_put(l, i, l->heap[c]);
-    i = c;
-  }
-  heap_put(l, i, e);
-}
-
-/* Remove the entry at i: the last entry takes its place and moves up or down. */
-static void heap_remove(mapo_loop *l, size_t i) {
-  l->nheap--;
-  if (i == l->nheap) return;
-  l->heap[i] = l->heap[l->nheap];
-  if (i > 0 && earlier(&l->heap[i], &l->heap[(i - 1) / 2]))
-    sift_up(l, i);
-  else
-    sift_down(l, i);
+/* The slots move only here, when there are no free ones left: a new array, every
+ * pending timer's entry pointed at its slot's new place, then the old array freed.
+ * Doubling keeps this O(1) per timer on average, as mapo__grow() would. */
+static int grow_slots(mapo_loop *l) {
+  const size_t cap = l->capslots ? 2 * l->capslots : 16;
+  timer_slot *s = malloc(cap * sizeof *s);
+  if (s == NULL) return -ENOMEM;
+  if (l->nslots > 0) memcpy(s, l->slots, l->nslots * sizeof *s);
+  for (size_t i = 0; i < l->nheap; i++) l->heap[i].slot = s + (l->heap[i].slot - l->slots);
+  free(l->slots);
+  l->slots = s;
+  l->capslots = cap;
+  return 0;
 }
 
 static void slot_release(mapo_loop *l, uint32_t s) {
@@ -163,8 +143,7 @@ int mapo_loop_timer(mapo_loop *loop, int64_t deadline_ns, mapo_timer_cb cb, void
   /* Take every resource before changing anything, so that a failure leaves no trace. */
   if (loop->free_slot == NO_SLOT && loop->nslots >= NO_SLOT) return MAPO_ELIMIT;
   if (mapo__grow((void **)&loop->heap, &loop->capheap, loop->nheap + 1, sizeof *loop->heap) ||
-      (loop->free_slot == NO_SLOT &&
-       mapo__grow((void **)&loop->slots, &loop->capslots, loop->nslots + 1, sizeof *loop->slots)))
+      (loop->free_slot == NO_SLOT && loop->nslots == loop->capslots && grow_slots(loop) < 0))
     return -ENOMEM;
   uint32_t s;
   if (loop->free_slot != NO_SLOT) {
@@ -176,8 +155,7 @@ int mapo_loop_timer(mapo_loop *loop, int64_t deadline_ns, mapo_timer_cb cb, void
   }
   loop->slots[s].cb = cb;
   loop->slots[s].arg = arg;
-  loop->heap[loop->nheap] = (heap_ent){deadline_ns, loop->seq++, s};
-  sift_up(loop, loop->nheap++);
+  timers_push(loop->heap, &loop->nheap, (heap_ent){deadline_ns, loop->seq++, &loop->slots[s]});
   if (id != NULL) *id = (uint64_t)loop->slots[s].gen << 32 | s;
   return 0;
 }
@@ -187,7 +165,7 @@ int mapo_loop_timer_cancel(mapo_loop *loop, uint64_t id) {
   if (loop == NULL || s >= loop->nslots || loop->slots[s].gen != gen ||
       loop->slots[s].cb == NULL)
     return MAPO_EINVAL;
-  heap_remove(loop, loop->slots[s].pos);
+  timers_remove(loop->heap, &loop->nheap, loop->slots[s].pos);
   slot_release(loop, s);
   return 0;
 }
@@ -200,10 +178,10 @@ static void run_timers(mapo_loop *l) {
   while (l->nheap > 0) {
     const heap_ent top = l->heap[0];
     if (top.deadline > l->now || top.seq >= first_new) break;
-    const mapo_timer_cb cb = l->slots[top.slot].cb;
-    void *arg = l->slots[top.slot].arg;
-    heap_remove(l, 0);
-    slot_release(l, top.slot); /* before cb: the timer has fired, its id is stale */
+    const mapo_timer_cb cb = top.slot->cb;
+    void *arg = top.slot->arg;
+    timers_pop(l->heap, &l->nheap);
+    slot_release(l, (uint32_t)(top.slot - l->slots)); /* before cb: its id is stale now */
     l->stats.timers++;
     cb(l, arg);
   }

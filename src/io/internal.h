@@ -1,19 +1,29 @@
-/* internal.h - private to src/io: what the client models share (src/io/io.c). */
+/* internal.h - private to src/io: what the client models and the supplier share
+ * (src/io/io.c). */
 #ifndef MAPO_IO_INTERNAL_H
 #define MAPO_IO_INTERNAL_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 
 #include "mapo/io.h"
 
 /* "order NNNNNNNNN\n" for number n into msg (MAPO_IO_MSG_LEN bytes, no NUL). */
 void mapo__io_order(char *msg, int number);
+/* "ready NNNNNNNNN\n", the supplier's answer to order n. */
+void mapo__io_ready(char *msg, int number);
+/* The number in "<word> NNNNNNNNN\n", or -1 when msg is not such a line. */
+int mapo__io_number_in(const char *msg, const char *word);
 /* Whether msg (MAPO_IO_MSG_LEN bytes) is "<word> NNNNNNNNN\n" with NNNNNNNNN == number;
  * word is "ready" for an answer, "file " (with its space) for a file's first line. */
 int mapo__io_is(const char *msg, const char *word, int number);
 /* A file's first line, "file  NNNNNNNNN\n" for file n. */
 void mapo__io_file_header(char *msg, int number);
 
+/* TCP_NODELAY: an order is 16 bytes, which Nagle's algorithm would hold back. 0 or -errno. */
+int mapo__io_no_delay(int fd);
+/* 127.0.0.1:port. */
+struct sockaddr_in mapo__io_loopback(int port);
 /* A TCP connection to the supplier on 127.0.0.1:port, TCP_NODELAY, close-on-exec;
  * non-blocking after the connect when nonblocking is set. 0 or -errno. */
 int mapo__io_connect(int port, int nonblocking, int *fd);
