@@ -326,15 +326,17 @@ static int parse_line(parser *p, line_tokens *lt) {
 /* Split one line into tokens, after checking its bytes and cutting its comment. */
 static int scan_line(parser *p, const char *s, size_t n, line_tokens *lt) {
   if (n > 0 && s[n - 1] == '\r') n--; /* CRLF files */
-  if (n > MAPO_LINE_MAX)
-    return mapo__diag(p->diag, p->line, MAPO_ELIMIT, "line is longer than %d bytes",
-                      MAPO_LINE_MAX);
-  for (size_t i = 0; i < n; i++) {
+  /* Bytes first, then length: a binary file is called binary wherever its first newline
+   * happens to fall (its first line is often longer than any recipe line). */
+  for (size_t i = 0; i < n && i <= MAPO_LINE_MAX; i++) {
     unsigned char c = (unsigned char)s[i];
     if ((c < 0x20 && c != '\t') || c == 0x7f)
       return mapo__diag(p->diag, p->line, MAPO_EPARSE,
                         "binary data (byte 0x%02x at column %zu): not a recipe", c, i + 1);
   }
+  if (n > MAPO_LINE_MAX)
+    return mapo__diag(p->diag, p->line, MAPO_ELIMIT, "line is longer than %d bytes",
+                      MAPO_LINE_MAX);
   const char *hash_at = memchr(s, '#', n);
   if (hash_at != NULL) n = (size_t)(hash_at - s);
   memcpy(lt->buf, s, n);
