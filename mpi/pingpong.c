@@ -17,10 +17,12 @@
  * so that on a small machine they leave the cores to the two that measure.
  *
  * Each size is one run of the benchmark harness (mapo/bench.h): a warm-up, then one
- * timed block after a barrier. Two things are the lesson's own, as in IMB: the barrier
- * is the pair's (the other ranks are idle, not in a barrier, so mapo-mpi's usual hook on
- * MPI_COMM_WORLD would hang), and the figure is rank 0's time, not the slowest rank's
- * (rank 0 sends first and receives last, so its time is the round trips'; no `combine`).
+ * timed block after a barrier, which is IMB's method. Three things are the lesson's own,
+ * so that the figures keep their meaning: the barrier is the pair's (the other ranks are
+ * idle, not in a barrier, so mapo-mpi's usual hook on MPI_COMM_WORLD would hang); the
+ * figure is rank 0's time, not the slowest rank's (rank 0 sends first and receives
+ * last, so its time is the round trips'; no `combine`); and the warm-up times itself,
+ * because its pace caps the repetitions and the harness keeps no warm-up's time.
  * The report is src/report/pingpong.c's (mapo/report_pingpong.h).
  */
 #define _POSIX_C_SOURCE 200809L

@@ -11,6 +11,11 @@
  *             `naive` dead-locks and a watchdog finds the cycle; `ordered` and `trylock`
  *             never do.
  * A demo never prints: it returns what happened, and the first failure told in words.
+ *
+ * The two tables below are all that `mapo race` knows about the lab: its choices, help,
+ * checks and report words come from them. A new mode is a function in its demo's file
+ * and a row in mapo_race_modes; a new demo is a file in src/race/ (one CMake line) and
+ * a row in mapo_race_demos.
  */
 #ifndef MAPO_RACE_H
 #define MAPO_RACE_H

@@ -18,7 +18,8 @@
 /* --help's paragraph is wrapped at this many columns. */
 #define ABOUT_COLUMNS 80
 
-/* The options a demo may not read (OPT_ANY: none of them, for "every demo"). */
+/* The options that only some demos read; OPT_ANY stands for none of them, so that
+ * "the demos that read OPT_ANY" are all of them. */
 typedef enum { OPT_ANY = -1, OPT_WINDOW, OPT_INCREMENTS, OPT_WATCHDOG } race_opt;
 
 /* What the flags said; 0 (window: -1) where a flag was not given. */
