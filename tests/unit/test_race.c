@@ -14,10 +14,11 @@
 #include "mapo_test.h"
 
 static void test_modes(void) {
-  const char *const want[][2] = {{"cupboard", "unsafe"}, {"cupboard", "critical"}, {"cupboard", "lock"},
-                                 {"cupboard", "atomic"}, {"counter", "unsafe"},    {"counter", "atomic"},
-                                 {"counter", "critical"}, {"counter", "reduction"}, {"deadlock", "naive"},
-                                 {"deadlock", "ordered"}, {"deadlock", "trylock"}};
+  const char *const want[][2] = {
+      {"cupboard", "unsafe"}, {"cupboard", "critical"}, {"cupboard", "lock"},
+      {"cupboard", "atomic"}, {"counter", "unsafe"},    {"counter", "atomic"},
+      {"counter", "critical"}, {"counter", "reduction"}, {"deadlock", "naive"},
+      {"deadlock", "ordered"}, {"deadlock", "trylock"}};
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
     const mapo_race_mode *m = mapo_race_find(want[i][0], want[i][1]);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
@@ -58,7 +59,8 @@ static void test_fixes(void) {
     o.threads = strcmp(m->demo, "deadlock") == 0 ? 2 : 3;
     mapo_race_result r;
     MAPO_ASSERT_INT(mapo_race_run(m, &o, &r), 0);
-    if (r.failures) fprintf(stderr, "\n  %s %s: %lld failures: %s\n", m->demo, m->mode, r.failures, r.first);
+    if (r.failures)
+      fprintf(stderr, "\n  %s %s: %lld failures: %s\n", m->demo, m->mode, r.failures, r.first);
     MAPO_ASSERT_INT(r.failures, 0);
     MAPO_ASSERT_INT(r.trials, o.trials);
     CU_ASSERT(r.seconds > 0);
