@@ -26,6 +26,11 @@
  * the knife correctly, at the price of a message or a remote atomic per take, which is
  * more than a lock in shared memory costs. The times include two clock reads per take
  * (tens of nanoseconds); with more ranks than processors they are mostly waiting.
+ *
+ * Each method runs once: its figure is read from the holders' notes (the median time
+ * from one take to the next), not from the wall time of whole runs, so the benchmark
+ * harness (mapo/bench.h), which times whole runs, has nothing to time here. The report
+ * is src/report/race.c's (mapo/report_race.h), beside the race lab's.
  */
 #define _GNU_SOURCE
 #include <omp.h>
@@ -40,17 +45,9 @@
 
 enum { TRIALS_MAX = 100000, TAG_KNIFE = 11, TAG_DONE = 12, OMP_THREADS = 2 };
 
-static const char *const mode_names[] = {"own", "token", "onesided", "all", NULL};
-
 typedef struct {
   double start, end; /* when the knife was taken and returned, seconds */
 } holding;
-
-typedef struct {
-  const char *mode, *knife;
-  int takes, failures, checked;
-  double usec;
-} result;
 
 /* Cutting: a little work done while holding the knife, so that it is held at all. */
 static volatile unsigned long cuts;
@@ -142,6 +139,18 @@ static int onesided_knife(int trials, holding *h) {
   return 0;
 }
 
+/* The methods, in the order they run; --mode picks one of them or all. */
+static const struct {
+  const char *name, *knife;
+  int (*take)(int trials, holding *h); /* returns this rank's failures */
+} methods[] = {
+    {"own", "each rank its own: nothing shared", own_cupboard},
+    {"token", "one, a message round the ranks", token_knife},
+    {"onesided", "one, compare-and-swap on rank 0's window", onesided_knife},
+};
+enum { METHODS = sizeof methods / sizeof methods[0] };
+#define ALL "all"
+
 /* The reference: one knife in shared memory behind an OpenMP lock, 2 threads. */
 static int openmp_knife(int trials, holding *h) {
   omp_lock_t knife;
@@ -193,21 +202,14 @@ static int overlaps(const holding *h, int n) {
 
 /* Run one method on every rank; rank 0 gathers the holdings, checks and times them. */
 static void run_method(int which, int trials, int same_node, holding *mine, holding *all,
-                       result *r) {
-  static const char *const knives[] = {
-      "each rank its own: nothing shared",
-      "one, a message round the ranks",
-      "one, compare-and-swap on rank 0's window",
-  };
+                       mapo_cupboard_method *r) {
   const int size = mapo__mpi_size();
-  int failures = which == 0 ? own_cupboard(trials, mine)
-                 : which == 1 ? token_knife(trials, mine)
-                              : onesided_knife(trials, mine);
+  int failures = methods[which].take(trials, mine);
   MPI_Allreduce(MPI_IN_PLACE, &failures, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
   MPI_Gather(mine, 2 * trials, MPI_DOUBLE, all, 2 * trials, MPI_DOUBLE, 0, MPI_COMM_WORLD);
   if (mapo__mpi_rank() != 0) return;
-  r->mode = mode_names[which];
-  r->knife = knives[which];
+  r->mode = methods[which].name;
+  r->knife = methods[which].knife;
   r->takes = size * trials;
   r->checked = which == 0 || same_node;
   if (which == 0) {
@@ -220,11 +222,71 @@ static void run_method(int which, int trials, int same_node, holding *mine, hold
   r->failures = failures;
 }
 
+/* The reference on rank 0 alone, into `all` (room for every thread's holdings). */
+static void reference(int trials, holding *all, mapo_cupboard_method *r) {
+  const int takes = OMP_THREADS * trials;
+  r->mode = "openmp-lock";
+  r->knife = "one in shared memory, 2 threads of rank 0";
+  r->takes = takes;
+  r->checked = 1;
+  openmp_knife(trials, all);
+  qsort(all, (size_t)takes, sizeof *all, by_start);
+  r->usec = median_period_usec(all, takes, takes + 1);
+  r->failures = overlaps(all, takes);
+}
+
+/* Whether all ranks share one node (and one clock), and whether a node has more ranks
+ * than processors (then waiting ranks must not spin); every rank learns both. */
+static void place(mapo_cupboard_report *rep) {
+  MPI_Comm node;
+  int local = 1;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, mapo__mpi_rank(), MPI_INFO_NULL,
+                      &node);
+  MPI_Comm_size(node, &local);
+  MPI_Comm_free(&node);
+  crowded = local > (int)sysconf(_SC_NPROCESSORS_ONLN);
+  int same_node = local == mapo__mpi_size();
+  MPI_Allreduce(MPI_IN_PLACE, &same_node, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Allreduce(MPI_IN_PLACE, &crowded, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  rep->same_node = same_node;
+  rep->crowded = crowded;
+}
+
+/* The methods asked for on every rank, then the reference on rank 0 while the others
+ * wait without taking a core from it. Rank 0 fills rep. Returns 0 or the exit status. */
+static int cupboard(const char *mode, mapo_cupboard_report *rep, mapo_cupboard_method *res) {
+  const int rank = mapo__mpi_rank(), size = mapo__mpi_size(), trials = rep->trials;
+  place(rep);
+  holding *mine = malloc((size_t)trials * sizeof *mine);
+  size_t nall = (size_t)trials * (size_t)(size > OMP_THREADS ? size : OMP_THREADS);
+  holding *all = rank == 0 ? malloc(nall * sizeof *all) : NULL;
+  if (mapo__mpi_agree(mine == NULL || (rank == 0 && all == NULL))) {
+    free(mine);
+    free(all);
+    return mapo__mpi_fail(1, "cupboard", "cannot allocate %d holdings", trials);
+  }
+  rep->methods = res;
+  for (int which = 0; which < METHODS; which++)
+    if (strcmp(mode, ALL) == 0 || strcmp(mode, methods[which].name) == 0)
+      run_method(which, trials, rep->same_node, mine, all, &res[rep->nmethods++]);
+  int done = 0;
+  if (rank != 0) {
+    mapo__mpi_recv_idle(&done, 1, MPI_INT, 0, TAG_DONE, MPI_COMM_WORLD, NULL);
+  } else {
+    reference(trials, all, &res[rep->nmethods++]);
+    for (int r = 1; r < size; r++) MPI_Send(&done, 1, MPI_INT, r, TAG_DONE, MPI_COMM_WORLD);
+  }
+  free(mine);
+  free(all);
+  return 0;
+}
+
 int mapo__mpi_cupboard(int argc, char **argv) {
-  const char *mode = "all";
+  const char *modes[METHODS + 2] = {[METHODS] = ALL}, *mode = ALL;
+  for (int i = 0; i < METHODS; i++) modes[i] = methods[i].name;
   int trials = 1000, json = 0;
   const cli_opt opts[] = {
-      {"mode", CLI_CHOICE, &mode, 0, 0, mode_names, "M",
+      {"mode", CLI_CHOICE, &mode, 0, 0, modes, "M",
        "own (every rank's own cupboard), token, onesided, or all (the default)"},
       {"trials", CLI_INT, &trials, 2, TRIALS_MAX, NULL, "K",
        "takes per rank, and per thread for the OpenMP lock (default 1000)"},
@@ -242,94 +304,20 @@ int mapo__mpi_cupboard(int argc, char **argv) {
   const char *pos[1];
   int npos, rc = mapo__mpi_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;
-
-  const int rank = mapo__mpi_rank(), size = mapo__mpi_size();
-  const int all_modes = strcmp(mode, "all") == 0;
-  if (size < 2 && strcmp(mode, "own") != 0)
+  if (mapo__mpi_size() < 2 && strcmp(mode, methods[0].name) != 0)
     return mapo__mpi_fail(2, "cupboard", "--mode %s needs at least 2 ranks to share a knife "
                           "(mpirun -n 2 mapo-mpi cupboard), or use --mode own", mode);
 
-  /* Whether all ranks share one node (and one clock), and how crowded it is. */
-  MPI_Comm node;
-  int local = 1;
-  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
-  MPI_Comm_size(node, &local);
-  MPI_Comm_free(&node);
-  crowded = local > (int)sysconf(_SC_NPROCESSORS_ONLN);
-  int same_node = local == size;
-  MPI_Allreduce(MPI_IN_PLACE, &same_node, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-  MPI_Allreduce(MPI_IN_PLACE, &crowded, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-
-  holding *mine = malloc((size_t)trials * sizeof *mine);
-  size_t nall = (size_t)trials * (size_t)(size > OMP_THREADS ? size : OMP_THREADS);
-  holding *all = rank == 0 ? malloc(nall * sizeof *all) : NULL;
-  int bad = mine == NULL || (rank == 0 && all == NULL);
-  if (mapo__mpi_agree(bad)) {
-    free(mine);
-    free(all);
-    return mapo__mpi_fail(1, "cupboard", "cannot allocate %d holdings", trials);
-  }
-
-  result res[4];
-  int nres = 0;
-  for (int which = 0; which < 3; which++)
-    if (all_modes || strcmp(mode, mode_names[which]) == 0)
-      run_method(which, trials, same_node, mine, all, &res[nres++]);
-
-  /* The reference, on rank 0 alone; the others wait without taking a core from it. */
-  if (rank != 0) {
-    int done;
-    mapo__mpi_recv_idle(&done, 1, MPI_INT, 0, TAG_DONE, MPI_COMM_WORLD, NULL);
-    free(mine);
-    return 0;
-  }
-  result *o = &res[nres++];
-  o->mode = "openmp-lock";
-  o->knife = "one in shared memory, 2 threads of rank 0";
-  o->takes = OMP_THREADS * trials;
-  o->checked = 1;
-  openmp_knife(trials, all);
-  qsort(all, (size_t)o->takes, sizeof *all, by_start);
-  o->usec = median_period_usec(all, OMP_THREADS * trials, OMP_THREADS * trials + 1);
-  o->failures = overlaps(all, OMP_THREADS * trials);
-  int done = 0;
-  for (int r = 1; r < size; r++) MPI_Send(&done, 1, MPI_INT, r, TAG_DONE, MPI_COMM_WORLD);
-  free(mine);
-  free(all);
-
-  int failed = 0;
-  for (int i = 0; i < nres; i++) failed |= res[i].failures != 0;
-  if (json) {
-    printf("{\"lesson\":\"cupboard\",\"ranks\":%d,\"trials\":%d,\"same_node\":%s,\"methods\":[",
-           size, trials, same_node ? "true" : "false");
-    for (int i = 0; i < nres; i++) {
-      fputs(i ? ",{\"mode\":" : "{\"mode\":", stdout);
-      mapo_json_string(stdout, res[i].mode);
-      printf(",\"trials\":%d,\"takes\":%d,\"failures\":%d,\"checked\":%s", trials, res[i].takes,
-             res[i].failures, res[i].checked ? "true" : "false");
-      mapo_json_member(stdout, "usec_per_take", res[i].usec);
-      fputs(",\"knife\":", stdout);
-      mapo_json_string(stdout, res[i].knife);
-      fputc('}', stdout);
+  mapo_cupboard_method res[METHODS + 1];
+  mapo_cupboard_report rep = {.ranks = mapo__mpi_size(), .trials = trials};
+  rc = cupboard(mode, &rep, res);
+  if (rc != 0 || mapo__mpi_rank() != 0) return rc;
+  if (json ? mapo_report_cupboard_json(stdout, &rep) : mapo_report_cupboard_text(stdout, &rep))
+    return 1;
+  for (int i = 0; i < rep.nmethods; i++)
+    if (res[i].failures != 0) {
+      fprintf(stderr, "mapo-mpi cupboard: the knife was held by two at once\n");
+      return 1;
     }
-    fputs("],\"environment\":", stdout);
-    mapo_report_environment_json(stdout);
-    fputs("}\n", stdout);
-  } else {
-    printf("\nmapo-mpi cupboard: %d rank%s, %d takes each (each thread, for the OpenMP lock)\n\n",
-           size, size == 1 ? "" : "s", trials);
-    const double lock = res[nres - 1].usec;
-    printf("  %-11s %7s %8s %8s %7s  %s\n", "method", "takes", "failures", "usec/take",
-           "x lock", "the knife");
-    for (int i = 0; i < nres; i++)
-      printf("  %-11s %7d %8d %9.3f %7.1f  %s%s\n", res[i].mode, res[i].takes, res[i].failures,
-             res[i].usec, lock > 0 ? res[i].usec / lock : 0.0, res[i].knife,
-             res[i].checked ? "" : " (not checked: several nodes)");
-    printf("\n  Separate processes never fight over a cupboard: each has its own copy. To share\n"
-           "  one knife they must exchange it, and every exchange costs more than a lock in\n"
-           "  shared memory (x lock).%s\n",
-           crowded ? " (More ranks than processors here: the times are mostly waiting.)" : "");
-  }
-  if (failed) fprintf(stderr, "mapo-mpi cupboard: the knife was held by two at once\n");
-  return failed ? 1 : 0;
+  return 0;
 }

@@ -15,6 +15,15 @@
  * transport's bandwidth. Both ranks spin while they wait inside the timed loop: that is
  * what a latency benchmark must do. Ranks other than 0 and 1 wait without spinning,
  * so that on a small machine they leave the cores to the two that measure.
+ *
+ * Each size is one run of the benchmark harness (mapo/bench.h): a warm-up, then one
+ * timed block after a barrier, which is IMB's method. Three things are the lesson's own,
+ * so that the figures keep their meaning: the barrier is the pair's (the other ranks are
+ * idle, not in a barrier, so mapo-mpi's usual hook on MPI_COMM_WORLD would hang); the
+ * figure is rank 0's time, not the slowest rank's (rank 0 sends first and receives
+ * last, so its time is the round trips'; no `combine`); and the warm-up times itself,
+ * because its pace caps the repetitions and the harness keeps no warm-up's time.
+ * The report is src/report/pingpong.c's (mapo/report_pingpong.h).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -50,10 +59,122 @@ static void bounce(MPI_Comm pair, int me, char *buf, int bytes, int reps) {
   }
 }
 
-typedef struct {
-  int bytes, reps;
-  double usec, mbytes_per_sec;
-} row;
+/* One message size, as the harness runs it: the warm-up first, then the timed block. */
+typedef struct size_run {
+  MPI_Comm pair;
+  int me;            /* 0 sends first, 1 echoes */
+  char *buf;
+  int bytes;
+  int warm, reps;    /* round trips warming up, and timed (capped after the warm-up) */
+  int runs;          /* runs begun: the first is the warm-up */
+  double warm_seconds;
+} size_run;
+
+/* The repetitions for a size, IMB's way: 1000 below 64 KiB, then about 40 MB moved,
+ * never fewer than 10; the warm-up is a tenth of them, at least 2. */
+static void size_plan(size_run *s, long bytes) {
+  int reps = bytes < 65536 ? REPS_SMALL : (int)(VOLUME_BYTES / (double)bytes);
+  if (reps > REPS_SMALL) reps = REPS_SMALL;
+  if (reps < REPS_MIN) reps = REPS_MIN;
+  s->bytes = (int)bytes;
+  s->reps = reps;
+  s->warm = reps / 10 > 2 ? reps / 10 : 2;
+  s->runs = 0;
+}
+
+/* Before the timed block: rank 0 caps the repetitions by the time budget, from the
+ * warm-up's pace, and tells rank 1 how many there will be. */
+static int size_prepare(void *user) {
+  size_run *s = user;
+  if (s->runs == 0) return 0;
+  if (s->me == 0) {
+    const double per = s->warm_seconds / s->warm;
+    if (per > 0 && per * s->reps > BUDGET_SECONDS) {
+      s->reps = (int)(BUDGET_SECONDS / per);
+      if (s->reps < REPS_MIN) s->reps = REPS_MIN;
+    }
+  }
+  return MPI_Bcast(&s->reps, 1, MPI_INT, 0, s->pair) == MPI_SUCCESS ? 0 : MAPO_EINVAL;
+}
+
+/* The timed block starts with the pair's barrier; the warm-up starts as soon as both
+ * ranks send and receive, as IMB's does. */
+static int size_start(void *user) {
+  const size_run *s = user;
+  if (s->runs == 0) return 0;
+  return MPI_Barrier(s->pair) == MPI_SUCCESS ? 0 : MAPO_EINVAL;
+}
+
+/* The warm-up notes its own time (the harness keeps no warm-up's), for the budget. */
+static int size_bounce(void *user, double *seconds) {
+  size_run *s = user;
+  (void)seconds;
+  if (s->runs++ > 0) {
+    bounce(s->pair, s->me, s->buf, s->bytes, s->reps);
+    return 0;
+  }
+  const double t0 = mapo_now_s();
+  bounce(s->pair, s->me, s->buf, s->bytes, s->warm);
+  s->warm_seconds = mapo_now_s() - t0;
+  return 0;
+}
+
+/* Every size from 0 bytes, doubling up to max_bytes, into rows (room for ROWS_MAX). */
+static int measure(size_run *s, int max_bytes, mapo_pingpong_row *rows) {
+  const mapo_bench b = {.warmup = 1, .repeat = 1, .user = s, .prepare = size_prepare,
+                        .run = size_bounce, .start = size_start};
+  int nrows = 0;
+  for (long bytes = 0; bytes <= max_bytes && nrows < ROWS_MAX; bytes = bytes ? bytes * 2 : 1) {
+    size_plan(s, bytes);
+    double t;
+    const int rc = mapo_bench_run(&b, &t, NULL);
+    if (rc < 0) return rc;
+    const double usec = t * 1e6 / (2.0 * s->reps);
+    rows[nrows++] = (mapo_pingpong_row){
+        .bytes = s->bytes, .repetitions = s->reps, .usec = usec,
+        .mbytes_per_sec = usec > 0 ? (double)bytes / usec : 0}; /* bytes/us = MB/s */
+  }
+  return nrows;
+}
+
+/* Rank 0 tells the idle ranks (2 and up) that the measurement is over. */
+static void release_idle(int word) {
+  for (int r = 2; r < mapo__mpi_size(); r++)
+    MPI_Send(&word, 1, MPI_INT, r, TAG_DONE, MPI_COMM_WORLD);
+}
+
+/* Ranks 0 and 1 measure; rank 0 fills rep. Returns 0 or the exit status. */
+static int pingpong(int max_bytes, mapo_pingpong_report *rep, mapo_pingpong_row *rows) {
+  const int rank = mapo__mpi_rank();
+  /* Ranks 0 and 1 get a communicator of their own, so that their barriers leave the
+   * others alone; the others wait for rank 0's word without spinning. */
+  MPI_Comm pair;
+  MPI_Comm_split(MPI_COMM_WORLD, rank < 2 ? 0 : MPI_UNDEFINED, rank, &pair);
+  if (rank >= 2) {
+    int word;
+    mapo__mpi_recv_idle(&word, 1, MPI_INT, 0, TAG_DONE, MPI_COMM_WORLD, NULL);
+    return 0;
+  }
+  /* One buffer serves both ways (as in IMB); touched once so that no page fault lands
+   * inside a timed loop. */
+  size_t cap = max_bytes > 0 ? (size_t)max_bytes : 1;
+  size_run s = {.pair = pair, .me = rank, .buf = malloc(cap)};
+  int bad = s.buf == NULL;
+  MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, pair);
+  int nrows = -1;
+  if (!bad) {
+    memset(s.buf, 'm', cap);
+    nrows = measure(&s, max_bytes, rows);
+  }
+  free(s.buf);
+  MPI_Comm_free(&pair);
+  if (rank == 0) release_idle(bad);
+  if (bad) return mapo__mpi_fail(1, "pingpong", "cannot allocate %d bytes", max_bytes);
+  if (nrows < 0) return mapo__mpi_fail(1, "pingpong", "%s", mapo_strerror(nrows));
+  *rep = (mapo_pingpong_report){.ranks = mapo__mpi_size(), .max_bytes = max_bytes,
+                                .nrows = nrows, .rows = rows};
+  return 0;
+}
 
 int mapo__mpi_pingpong(int argc, char **argv) {
   int max_bytes = MAX_BYTES_DEFAULT, json = 0;
@@ -72,99 +193,13 @@ int mapo__mpi_pingpong(int argc, char **argv) {
   const char *pos[1];
   int npos, rc = mapo__mpi_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;
-
-  const int rank = mapo__mpi_rank(), size = mapo__mpi_size();
-  if (size < 2)
+  if (mapo__mpi_size() < 2)
     return mapo__mpi_fail(2, "pingpong", "needs at least 2 ranks (mpirun -n 2 mapo-mpi pingpong)");
 
-  /* Ranks 0 and 1 get a communicator of their own, so that their barriers leave the
-   * others alone; the others wait for rank 0's word without spinning. */
-  MPI_Comm pair;
-  MPI_Comm_split(MPI_COMM_WORLD, rank < 2 ? 0 : MPI_UNDEFINED, rank, &pair);
-  if (rank >= 2) {
-    int done;
-    mapo__mpi_recv_idle(&done, 1, MPI_INT, 0, TAG_DONE, MPI_COMM_WORLD, NULL);
-    return 0;
-  }
-
-  /* One buffer serves both ways (as in IMB); touched once so that no page fault lands
-   * inside a timed loop. */
-  size_t cap = max_bytes > 0 ? (size_t)max_bytes : 1;
-  char *buf = malloc(cap);
-  int bad = buf == NULL;
-  MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, pair);
-  if (bad) {
-    free(buf);
-    MPI_Comm_free(&pair);
-    if (rank == 0)
-      for (int r = 2; r < size; r++) MPI_Send(&bad, 1, MPI_INT, r, TAG_DONE, MPI_COMM_WORLD);
-    return mapo__mpi_fail(1, "pingpong", "cannot allocate %d bytes", max_bytes);
-  }
-  memset(buf, 'm', cap);
-
-  row rows[ROWS_MAX];
-  int nrows = 0;
-  for (long bytes = 0; bytes <= max_bytes && nrows < ROWS_MAX; bytes = bytes ? bytes * 2 : 1) {
-    const int b = (int)bytes;
-    int reps = bytes < 65536 ? REPS_SMALL : (int)(VOLUME_BYTES / (double)bytes);
-    if (reps > REPS_SMALL) reps = REPS_SMALL;
-    if (reps < REPS_MIN) reps = REPS_MIN;
-    const int warm = reps / 10 > 2 ? reps / 10 : 2;
-    /* Warm up, timing it on rank 0 to cap the repetitions by the budget; rank 0 then
-     * tells rank 1 how many there will be. */
-    double t = mapo_now_s();
-    bounce(pair, rank, buf, b, warm);
-    t = mapo_now_s() - t;
-    if (rank == 0) {
-      const double per = t / warm;
-      if (per > 0 && per * reps > BUDGET_SECONDS) {
-        reps = (int)(BUDGET_SECONDS / per);
-        if (reps < REPS_MIN) reps = REPS_MIN;
-      }
-    }
-    MPI_Bcast(&reps, 1, MPI_INT, 0, pair);
-    MPI_Barrier(pair);
-    t = mapo_now_s();
-    bounce(pair, rank, buf, b, reps);
-    t = mapo_now_s() - t;
-    const double usec = t * 1e6 / (2.0 * reps);
-    rows[nrows].bytes = b;
-    rows[nrows].reps = reps;
-    rows[nrows].usec = usec;
-    rows[nrows].mbytes_per_sec = usec > 0 ? (double)bytes / usec : 0; /* bytes/us = MB/s */
-    nrows++;
-  }
-  free(buf);
-  MPI_Comm_free(&pair);
-  if (rank != 0) return 0;
-  int done = 0;
-  for (int r = 2; r < size; r++) MPI_Send(&done, 1, MPI_INT, r, TAG_DONE, MPI_COMM_WORLD);
-
-  if (json) {
-    printf("{\"lesson\":\"pingpong\",\"ranks\":%d,\"max_bytes\":%d,\"rows\":[", size, max_bytes);
-    for (int i = 0; i < nrows; i++) {
-      printf("%s{\"bytes\":%d,\"repetitions\":%d", i ? "," : "", rows[i].bytes, rows[i].reps);
-      mapo_json_member(stdout, "usec", rows[i].usec);
-      mapo_json_member(stdout, "mbytes_per_sec", rows[i].mbytes_per_sec);
-      fputc('}', stdout);
-    }
-    fputs("],\"environment\":", stdout);
-    mapo_report_environment_json(stdout);
-    fputs("}\n", stdout);
-    return 0;
-  }
-  printf("\nmapo-mpi pingpong: ranks 0 and 1 of %d, half a round trip averaged over the "
-         "repetitions\n\n", size);
-  printf("  %10s  %11s  %10s  %12s\n", "bytes", "repetitions", "usec", "MB/s");
-  for (int i = 0; i < nrows; i++)
-    printf("  %10d  %11d  %10.3f  %12.1f\n", rows[i].bytes, rows[i].reps, rows[i].usec,
-           rows[i].mbytes_per_sec);
-  const row *last = &rows[nrows - 1];
-  const double lat = rows[0].usec;
-  printf("\n  Information exchange can cause significant overhead: an empty message costs "
-         "%.2f us\n  (a 5 ms task is worth %.0f of them), and %d bytes take %.1f us\n"
-         "  (%.0f MB/s), %.1f%% of a 5 ms task.\n",
-         lat, lat > 0 ? 5000.0 / lat : 0.0, last->bytes, last->usec, last->mbytes_per_sec,
-         last->usec / 50.0);
-  return 0;
+  mapo_pingpong_row rows[ROWS_MAX];
+  mapo_pingpong_report rep;
+  rc = pingpong(max_bytes, &rep, rows);
+  if (rc != 0 || mapo__mpi_rank() != 0) return rc;
+  rc = json ? mapo_report_pingpong_json(stdout, &rep) : mapo_report_pingpong_text(stdout, &rep);
+  return rc < 0 ? 1 : 0;
 }

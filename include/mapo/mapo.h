@@ -16,6 +16,8 @@
 #include "sum.h"
 #include "scale.h"
 #include "race.h"
+#include "report_race.h"
+#include "report_pingpong.h"
 #include "io.h"
 #include "report_io.h"
 #include "loop.h"

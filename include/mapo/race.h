@@ -11,9 +11,22 @@
  *             `naive` dead-locks and a watchdog finds the cycle; `ordered` and `trylock`
  *             never do.
  * A demo never prints: it returns what happened, and the first failure told in words.
+ *
+ * The two tables below are all that `mapo race` knows about the lab: its choices, help,
+ * checks and report words come from them. A new mode is a function in its demo's file
+ * and a row in mapo_race_modes; a new demo is a file in src/race/ (one CMake line) and
+ * a row in mapo_race_demos.
  */
 #ifndef MAPO_RACE_H
 #define MAPO_RACE_H
+
+/* The options' ranges: mapo_race_run refuses anything outside them. */
+#define MAPO_RACE_TRIALS_MAX 10000000L
+#define MAPO_RACE_THREADS_MIN 2
+#define MAPO_RACE_THREADS_MAX 64
+#define MAPO_RACE_WINDOW_US_MAX 1000000
+#define MAPO_RACE_INCREMENTS_MAX 1000000000L
+#define MAPO_RACE_WATCHDOG_MS_MAX 60000
 
 typedef struct mapo_race_opts {
   long trials;    /* cupboard, deadlock: how many times the cooks meet */
@@ -38,6 +51,28 @@ typedef struct mapo_race_result {
 
 typedef int (*mapo_race_fn)(const mapo_race_opts *o, mapo_race_result *r);
 
+/* A demo: everything a program needs to offer it, check its options and report it.
+ * An option a demo does not read has a NULL phrase, and the program refuses it. */
+typedef struct mapo_race_demo {
+  const char *name;  /* "cupboard" */
+  const char *about; /* what happens in it, for --help: "two cooks take the one knife" */
+  const char *who;   /* what the threads are called in the report: "cooks", "threads" */
+  int threads_max;   /* the most threads it takes (deadlock: 2) */
+  const char *team;  /* when threads_max is below the option's range: "two cooks" */
+  int lost_updates;  /* 1: a failure is an update lost out of `expected` (counter); 0: a
+                        failed trial */
+  const char *fails; /* what a failure is, in the plural: "updates lost" */
+  const char *waits; /* what `waits` counts ("waits", "back-offs"), NULL when nothing */
+  /* What --window-us, --increments and --watchdog-ms mean for this demo (NULL: the
+   * option does not apply), and what --window-us 0 means (NULL: nothing special). */
+  const char *window, *window_zero, *increments, *watchdog;
+  mapo_race_opts defaults;
+} mapo_race_demo;
+
+/* Every demo, NULL-name terminated, in the order of --help. */
+extern const mapo_race_demo mapo_race_demos[];
+const mapo_race_demo *mapo_race_demo_find(const char *name);
+
 typedef struct mapo_race_mode {
   const char *demo, *mode;
   mapo_race_fn run;
@@ -49,7 +84,8 @@ typedef struct mapo_race_mode {
 extern const mapo_race_mode mapo_race_modes[];
 const mapo_race_mode *mapo_race_find(const char *demo, const char *mode);
 
-/* Defaults for a demo: trials, threads, window, increments, watchdog. */
+/* Defaults for a demo (its row's `defaults`): trials, threads, window, increments,
+ * watchdog. An unknown demo gets the first demo's. */
 void mapo_race_defaults(const char *demo, mapo_race_opts *o);
 
 /* Run a mode. MAPO_EINVAL for options out of range. */

@@ -11,6 +11,44 @@
 #include "mapo/clock.h"
 #include "mapo/error.h"
 
+/* The demos' defaults: 100 trials of 2 cooks, a 100 us window (deadlock: a cook waits
+ * 1 ms for the other before reaching for its second utensil), a million increments,
+ * a 20 ms watchdog; the counter runs 10 trials, each of which is long. */
+#define DEFAULTS(trials_, window_)                                                          \
+  {.trials = (trials_), .threads = 2, .window_us = (window_), .increments = 1000000,      \
+   .watchdog_ms = 20, .seed = 1}
+
+const mapo_race_demo mapo_race_demos[] = {
+    {.name = "cupboard",
+     .about = "two cooks take the one knife",
+     .who = "cooks",
+     .threads_max = MAPO_RACE_THREADS_MAX,
+     .fails = "trials where a cook found no knife or took the wrong thing",
+     .waits = "waits",
+     .window = "the gap between looking for the knife and taking it",
+     .window_zero = "the natural rate",
+     .defaults = DEFAULTS(100, 100)},
+    {.name = "counter",
+     .about = "threads add to one counter",
+     .who = "threads",
+     .threads_max = MAPO_RACE_THREADS_MAX,
+     .lost_updates = 1,
+     .fails = "updates lost",
+     .increments = "additions per thread per trial",
+     .defaults = DEFAULTS(10, 100)},
+    {.name = "deadlock",
+     .about = "two cooks, two utensils, opposite orders",
+     .who = "cooks",
+     .threads_max = 2,
+     .team = "two cooks",
+     .fails = "trials that dead-locked (each found by the watchdog)",
+     .waits = "back-offs",
+     .window = "how long a cook holding its first utensil waits for the other",
+     .watchdog = "no progress for this long is examined for a cycle",
+     .defaults = DEFAULTS(100, 1000)},
+    {.name = NULL},
+};
+
 const mapo_race_mode mapo_race_modes[] = {
     {"cupboard", "unsafe", mapo_race_cupboard_unsafe, 1,
      "Each cook looks for the knife (index), then takes it (pop) with nothing to stop the "
@@ -57,24 +95,25 @@ const mapo_race_mode *mapo_race_find(const char *demo, const char *mode) {
   return NULL;
 }
 
+const mapo_race_demo *mapo_race_demo_find(const char *name) {
+  for (const mapo_race_demo *d = mapo_race_demos; name && d->name; d++)
+    if (strcmp(d->name, name) == 0) return d;
+  return NULL;
+}
+
 void mapo_race_defaults(const char *demo, mapo_race_opts *o) {
-  int counter = demo && strcmp(demo, "counter") == 0;
-  int deadlock = demo && strcmp(demo, "deadlock") == 0;
-  *o = (mapo_race_opts){.trials = counter ? 10 : 100,
-                        .threads = 2,
-                        .window_us = deadlock ? 1000 : 100,
-                        .increments = 1000000,
-                        .watchdog_ms = 20,
-                        .seed = 1};
+  const mapo_race_demo *d = mapo_race_demo_find(demo);
+  *o = (d ? d : mapo_race_demos)->defaults;
 }
 
 int mapo_race_run(const mapo_race_mode *m, const mapo_race_opts *o, mapo_race_result *r) {
-  if (m == NULL || o == NULL || r == NULL || o->trials < 1 || o->trials > 10000000 ||
-      o->threads < 2 || o->threads > 64 || o->window_us < 0 || o->window_us > 1000000 ||
-      o->increments < 1 || o->increments > 1000000000L || o->watchdog_ms < 1 ||
-      o->watchdog_ms > 60000)
+  const mapo_race_demo *d = m ? mapo_race_demo_find(m->demo) : NULL;
+  if (d == NULL || o == NULL || r == NULL || o->trials < 1 || o->trials > MAPO_RACE_TRIALS_MAX ||
+      o->threads < MAPO_RACE_THREADS_MIN || o->threads > d->threads_max || o->window_us < 0 ||
+      o->window_us > MAPO_RACE_WINDOW_US_MAX || o->increments < 1 ||
+      o->increments > MAPO_RACE_INCREMENTS_MAX || o->watchdog_ms < 1 ||
+      o->watchdog_ms > MAPO_RACE_WATCHDOG_MS_MAX)
     return MAPO_EINVAL;
-  if (strcmp(m->demo, "deadlock") == 0 && o->threads != 2) return MAPO_EINVAL;
   memset(r, 0, sizeof *r);
   r->trials = o->trials;
   const double t0 = mapo__race_now();

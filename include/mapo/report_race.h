@@ -1,0 +1,61 @@
+/* mapo/report_race.h - the race lab's results as text and JSON: `mapo race` (one mode,
+ * or all of a demo's modes one after the other) and `mapo-mpi cupboard` (the cupboard's
+ * knife shared by ranks, each method's cost against an OpenMP lock).
+ *
+ * The programs run and fill these plain structs; everything here writes to the FILE*
+ * handed over and returns 0, or MAPO_EINVAL for a result it cannot report. The JSON
+ * keys are read by scripts and tests: add keys freely, never rename one.
+ */
+#ifndef MAPO_REPORT_RACE_H
+#define MAPO_REPORT_RACE_H
+
+#include <stdio.h>
+
+#include "race.h"
+
+/* One mode's run. */
+typedef struct mapo_race_outcome {
+  const mapo_race_mode *mode;
+  mapo_race_result result;
+} mapo_race_outcome;
+
+/* What `mapo race` ran: one demo, the options every run had, and the runs. */
+typedef struct mapo_race_report {
+  const mapo_race_demo *demo;
+  mapo_race_opts opts;
+  int all; /* --mode all: the JSON is {"demo", "runs": [...]}, not one run's object */
+  int nruns;
+  const mapo_race_outcome *runs;
+} mapo_race_report;
+
+/* Each run: its heading, failures (or updates lost), waits, the first failure in words,
+ * the time and the lesson; the runs one after the other. */
+int mapo_report_race_text(FILE *f, const mapo_race_report *r);
+/* One line: the run's object, or {"demo","runs":[...]} for --mode all. */
+int mapo_report_race_json(FILE *f, const mapo_race_report *r);
+
+/* One way of sharing the cupboard's knife between ranks (or threads, for the reference). */
+typedef struct mapo_cupboard_method {
+  const char *mode;  /* "own", "token", "onesided", "openmp-lock" */
+  const char *knife; /* where the knife is, in words */
+  int takes;         /* take-and-returns, over all ranks */
+  int failures;      /* takes that failed, or overlapped another holder */
+  int checked;       /* 0: overlaps could not be checked (the ranks span several nodes) */
+  double usec;       /* the median time from one take to the next, microseconds */
+} mapo_cupboard_method;
+
+/* `mapo-mpi cupboard`: the methods, the OpenMP lock (the reference) last. */
+typedef struct mapo_cupboard_report {
+  int ranks, trials;
+  int same_node; /* every rank on one node, so one clock: overlaps were checked */
+  int crowded;   /* more ranks than processors on a node: the times are mostly waiting */
+  int nmethods;
+  const mapo_cupboard_method *methods;
+} mapo_cupboard_report;
+
+/* A table, a row per method with its cost in units of the reference's, and the lesson. */
+int mapo_report_cupboard_text(FILE *f, const mapo_cupboard_report *r);
+/* One line: {"lesson":"cupboard", ..., "methods": [...], "environment": {...}}. */
+int mapo_report_cupboard_json(FILE *f, const mapo_cupboard_report *r);
+
+#endif

@@ -1,0 +1,144 @@
+/* race.c - the race lab's reports: `mapo race` (a run per mode of one demo) and
+ * `mapo-mpi cupboard` (one knife shared by ranks, against an OpenMP lock).
+ *
+ * What to notice: the words come from the demo's row in mapo_race_demos (what a
+ * failure is, what the threads are called, which options it reads), so nothing here
+ * knows a demo by its name. The JSON keys are read by scripts and tests: add freely,
+ * never rename one.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "mapo/error.h"
+#include "mapo/report.h"
+#include "mapo/report_race.h"
+
+static const char *json_bool(int b) { return b ? "true" : "false"; }
+
+/* The report's rule: one mode's object, or several only under --mode all. */
+static int race_report_ok(const mapo_race_report *r) {
+  if (r == NULL || r->demo == NULL || r->nruns < 0 || (r->nruns > 0 && r->runs == NULL) ||
+      (!r->all && r->nruns != 1))
+    return 0;
+  for (int i = 0; i < r->nruns; i++)
+    if (r->runs[i].mode == NULL) return 0;
+  return 1;
+}
+
+static void race_text_run(FILE *f, const mapo_race_demo *d, const mapo_race_opts *o,
+                          const mapo_race_outcome *run) {
+  const mapo_race_mode *m = run->mode;
+  const mapo_race_result *r = &run->result;
+  fprintf(f, "\nmapo race --demo %s --mode %s: %d %s, %ld trial%s", m->demo, m->mode, o->threads,
+          d->who, r->trials, r->trials == 1 ? "" : "s");
+  if (d->increments)
+    fprintf(f, ", %ld increments per thread per trial", o->increments);
+  else if (d->window)
+    fprintf(f, ", window %d us", o->window_us);
+  fputs("\n\n", f);
+  if (d->lost_updates)
+    fprintf(f, "  lost       %lld of %lld updates (%.2f%%)\n", r->failures, r->expected,
+            r->expected ? 100.0 * (double)r->failures / (double)r->expected : 0.0);
+  else
+    fprintf(f, "  failures   %lld of %ld (%.0f%%): %s\n", r->failures, r->trials,
+            r->trials ? 100.0 * (double)r->failures / (double)r->trials : 0.0, d->fails);
+  if (d->waits && r->waits) fprintf(f, "  %-10s %lld\n", d->waits, r->waits);
+  if (r->first[0]) fprintf(f, "  first      %s\n", r->first);
+  fprintf(f, "  time       %.3f ms\n\n  %s\n", r->seconds * 1e3, m->lesson);
+}
+
+int mapo_report_race_text(FILE *f, const mapo_race_report *r) {
+  if (f == NULL || !race_report_ok(r)) return MAPO_EINVAL;
+  for (int i = 0; i < r->nruns; i++) race_text_run(f, r->demo, &r->opts, &r->runs[i]);
+  return ferror(f) ? -EIO : 0;
+}
+
+static void race_json_run(FILE *f, const mapo_race_demo *d, const mapo_race_opts *o,
+                          const mapo_race_outcome *run) {
+  const mapo_race_mode *m = run->mode;
+  const mapo_race_result *r = &run->result;
+  fputs("{\"demo\":", f);
+  mapo_json_string(f, m->demo);
+  fputs(",\"mode\":", f);
+  mapo_json_string(f, m->mode);
+  fprintf(f, ",\"trials\":%ld,\"failures\":%lld,\"threads\":%d,\"racy\":%s", r->trials,
+          r->failures, o->threads, json_bool(m->racy));
+  if (d->increments)
+    fprintf(f, ",\"increments\":%ld,\"expected\":%lld,\"counted\":%lld", o->increments,
+            r->expected, r->counted);
+  else
+    fprintf(f, ",\"window_us\":%d,\"waits\":%lld", o->window_us, r->waits);
+  if (d->watchdog) fprintf(f, ",\"watchdog_ms\":%d", o->watchdog_ms);
+  mapo_json_member(f, "seconds", r->seconds);
+  fputs(",\"first\":", f);
+  mapo_json_string(f, r->first);
+  fputs(",\"lesson\":", f);
+  mapo_json_string(f, m->lesson);
+  fputc('}', f);
+}
+
+int mapo_report_race_json(FILE *f, const mapo_race_report *r) {
+  if (f == NULL || !race_report_ok(r)) return MAPO_EINVAL;
+  if (r->all) {
+    fputs("{\"demo\":", f);
+    mapo_json_string(f, r->demo->name);
+    fputs(",\"runs\":[", f);
+  }
+  for (int i = 0; i < r->nruns; i++) {
+    if (i) fputc(',', f);
+    race_json_run(f, r->demo, &r->opts, &r->runs[i]);
+  }
+  fputs(r->all ? "]}\n" : "\n", f);
+  return ferror(f) ? -EIO : 0;
+}
+
+/* The reference (the OpenMP lock) is the last method, and every cost is a multiple of
+ * it. */
+static int cupboard_report_ok(const mapo_cupboard_report *r) {
+  if (r == NULL || r->nmethods < 1 || r->methods == NULL) return 0;
+  for (int i = 0; i < r->nmethods; i++)
+    if (r->methods[i].mode == NULL || r->methods[i].knife == NULL) return 0;
+  return 1;
+}
+
+int mapo_report_cupboard_text(FILE *f, const mapo_cupboard_report *r) {
+  if (f == NULL || !cupboard_report_ok(r)) return MAPO_EINVAL;
+  fprintf(f, "\nmapo-mpi cupboard: %d rank%s, %d takes each (each thread, for the OpenMP lock)\n\n",
+          r->ranks, r->ranks == 1 ? "" : "s", r->trials);
+  const double lock = r->methods[r->nmethods - 1].usec;
+  fprintf(f, "  %-11s %7s %8s %8s %7s  %s\n", "method", "takes", "failures", "usec/take",
+          "x lock", "the knife");
+  for (int i = 0; i < r->nmethods; i++) {
+    const mapo_cupboard_method *m = &r->methods[i];
+    fprintf(f, "  %-11s %7d %8d %9.3f %7.1f  %s%s\n", m->mode, m->takes, m->failures, m->usec,
+            lock > 0 ? m->usec / lock : 0.0, m->knife,
+            m->checked ? "" : " (not checked: several nodes)");
+  }
+  fprintf(f,
+          "\n  Separate processes never fight over a cupboard: each has its own copy. To share\n"
+          "  one knife they must exchange it, and every exchange costs more than a lock in\n"
+          "  shared memory (x lock).%s\n",
+          r->crowded ? " (More ranks than processors here: the times are mostly waiting.)" : "");
+  return ferror(f) ? -EIO : 0;
+}
+
+int mapo_report_cupboard_json(FILE *f, const mapo_cupboard_report *r) {
+  if (f == NULL || !cupboard_report_ok(r)) return MAPO_EINVAL;
+  fprintf(f, "{\"lesson\":\"cupboard\",\"ranks\":%d,\"trials\":%d,\"same_node\":%s,\"methods\":[",
+          r->ranks, r->trials, json_bool(r->same_node));
+  for (int i = 0; i < r->nmethods; i++) {
+    const mapo_cupboard_method *m = &r->methods[i];
+    fputs(i ? ",{\"mode\":" : "{\"mode\":", f);
+    mapo_json_string(f, m->mode);
+    fprintf(f, ",\"trials\":%d,\"takes\":%d,\"failures\":%d,\"checked\":%s", r->trials, m->takes,
+            m->failures, json_bool(m->checked));
+    mapo_json_member(f, "usec_per_take", m->usec);
+    fputs(",\"knife\":", f);
+    mapo_json_string(f, m->knife);
+    fputc('}', f);
+  }
+  fputs("],\"environment\":", f);
+  mapo_report_environment_json(f);
+  fputs("}\n", f);
+  return ferror(f) ? -EIO : 0;
+}
