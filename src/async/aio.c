@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -165,8 +166,9 @@ int mapo_aio_read(mapo_loop *loop, int fd, void *buf, size_t len, off_t offset,
 
 int mapo_aio_write(mapo_loop *loop, int fd, const void *buf, size_t len, off_t offset,
                    mapo_aio_cb cb, void *arg) {
-  /* aio_buf is volatile void * for both directions; glibc only reads it for a write. */
-  return submit(loop, fd, (void *)buf, len, offset, cb, arg, 1);
+  /* aio_buf is volatile void * for both directions; glibc only reads it for a write. The
+   * const goes through an integer, as POSIX's own interfaces force on every caller. */
+  return submit(loop, fd, (void *)(uintptr_t)buf, len, offset, cb, arg, 1);
 }
 
 void mapo_aio_get_stats(mapo_aio_stats *s) {

@@ -103,7 +103,12 @@ static int run_to(child *c, const char *const *args, const char *stdout_path) {
     close(po[1]);
     close(pe[0]);
     close(pe[1]);
-    execv(mapo_bin, (char *const *)argv);
+    /* execv takes char *const[] for historical reasons and does not write: the pointers
+     * are copied, not cast, so the strings stay const here. */
+    char **exec_argv = calloc(n + 2, sizeof *exec_argv);
+    if (exec_argv == NULL) _exit(127);
+    memcpy(exec_argv, argv, (n + 2) * sizeof *exec_argv);
+    execv(mapo_bin, exec_argv);
     _exit(127);
   }
   free(argv);

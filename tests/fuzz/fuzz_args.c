@@ -131,6 +131,9 @@ static void run_positional(int argc, char **argv, const char *buf, size_t n) {
   check(seed >= 0 && seed <= 9007199254740992.0, "show: --seed out of range");
 }
 
+/* libFuzzer's entry point, declared by no header of its own. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cli_silent = 1;
   /* A NUL-terminated copy (the input need not end in NUL), cut at every NUL: "a\0b\0"

@@ -22,6 +22,9 @@ static void fail(const char *what, const mapo_diag *d) {
   abort();
 }
 
+/* libFuzzer's entry point, declared by no header of its own. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   mapo_recipe r;
   mapo_diag diag;
