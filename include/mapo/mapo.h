@@ -11,6 +11,8 @@
 #include "kitchen.h"
 #include "cook.h"
 #include "report.h"
+#include "report_recipe.h"
+#include "report_cook.h"
 #include "stats.h"
 #include "sum.h"
 #include "scale.h"
