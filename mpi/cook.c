@@ -212,7 +212,8 @@ typedef struct cook_args {
  * count (it alone writes them). Returns -1 to go on, or the exit status, agreed. */
 static int parse(int argc, char **argv, cook_args *a) {
   const cli_opt opts[] = {
-      {"recipe", CLI_STRING, &a->recipe, 0, 0, NULL, "FILE", "a recipe file (default: the notebook's)"},
+      {"recipe", CLI_STRING, &a->recipe, 0, 0, NULL, "FILE",
+       "a recipe file (default: the notebook's)"},
       {"unit-ms", CLI_DOUBLE, &a->unit_ms, 0, 60000, NULL, "MS",
        "milliseconds per unit (default 100; 0: steps take no time, only the messages' cost shows)"},
       {"gantt", CLI_FLAG, &a->gantt, 0, 0, NULL, NULL, "draw a text Gantt chart, a row per cook"},

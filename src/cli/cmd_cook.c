@@ -113,7 +113,8 @@ static int parse(int argc, char **argv, cook_args *a) {
   }
   const cli_opt opts[] = {
       {"model", CLI_CHOICE, &a->model, 0, 0, models, "M", "the model (default tasks)"},
-      {"recipe", CLI_STRING, &a->recipe, 0, 0, NULL, "FILE", "a recipe file (default: the notebook's)"},
+      {"recipe", CLI_STRING, &a->recipe, 0, 0, NULL, "FILE",
+       "a recipe file (default: the notebook's)"},
       {"cooks", CLI_INT, &a->cooks, 1, 4096, NULL, "N", "workers (default: the recipe's width)"},
       {"unit-ms", CLI_DOUBLE, &a->unit_ms, 0, 60000, NULL, "MS",
        "milliseconds per unit (default 100; 0: steps take no time, only the runtime's cost shows)"},
@@ -123,7 +124,8 @@ static int parse(int argc, char **argv, cook_args *a) {
       {"blocking", CLI_FLAG, &a->blocking, 0, 0, NULL, NULL,
        "async only: every step blocks the loop, as time.sleep in async code does"},
       {"gantt", CLI_FLAG, &a->gantt, 0, 0, NULL, NULL, "draw a text Gantt chart, a row per cook"},
-      {"trace", CLI_STRING, &a->trace, 0, 0, NULL, "FILE", "write a Chrome trace (open in Perfetto)"},
+      {"trace", CLI_STRING, &a->trace, 0, 0, NULL, "FILE",
+       "write a Chrome trace (open in Perfetto)"},
       {"svg", CLI_STRING, &a->svg, 0, 0, NULL, "FILE", "write an SVG Gantt chart"},
       {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
       {"quiet", CLI_FLAG, &a->quiet, 0, 0, NULL, NULL, "no live log"},
@@ -203,7 +205,8 @@ static int cook_all(const cook_args *a, const mapo_recipe *r) {
     fprintf(stderr, "mapo cook: %s\n", mapo_strerror(rc));
     status = 1;
   } else {
-    rc = a->json ? mapo_report_cook_lineup_json(stdout, &l) : mapo_report_cook_lineup_text(stdout, &l);
+    rc = a->json ? mapo_report_cook_lineup_json(stdout, &l)
+                 : mapo_report_cook_lineup_text(stdout, &l);
     status = rc < 0 ? 1 : 0;
   }
   mapo_cook_lineup_free(&l);

@@ -37,6 +37,13 @@ void mapo__step_names_json(FILE *f, const mapo_recipe *r, const int *steps, int 
 
 /* ------------------------------------------------------------------------------ text */
 
+int mapo_report_recipe_summary(FILE *f, const char *name, const mapo_recipe *r,
+                               const mapo_recipe_stats *s) {
+  fprintf(f, "%s: ok: %d steps, work %g units, span %g units, width %d\n", name, r->nsteps,
+          s->work, s->span, s->width);
+  return ferror(f) ? -EIO : 0;
+}
+
 /* The table of steps, in the order a serial cook takes them (short recipes only). */
 static void step_table(FILE *f, const mapo_recipe *r, const mapo_recipe_stats *s) {
   fprintf(f, "  %-20s %7s  %-5s  %7s  %s\n", "step", "units", "kind", "earliest", "after");
