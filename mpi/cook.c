@@ -15,6 +15,9 @@
  * same queues of steps waiting for a utensil, with ranks where the timers were.
  * Every wait (the chef's for a "done", an idle cook's for a step, the barriers) probes
  * and naps instead of spinning a core: ranks are oversubscribed on small machines.
+ * The lesson reads parse -> run -> report: the warm-up and the run come from the
+ * benchmark harness (mapo/bench.h), and the reports are `mapo cook`'s
+ * (mapo/report_cook.h: text, JSON, Gantt, trace, SVG), with the ranks added.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -334,16 +337,16 @@ static int report(const cook_args *a, const job *j) {
 
 int mapo__mpi_cook(int argc, char **argv) {
   cook_args a = {.unit_ms = 100};
-  int status = parse(argc, argv, &a);
-  if (status >= 0) return status;
+  const int parsed = parse(argc, argv, &a);
+  if (parsed >= 0) return parsed;
   mapo_recipe r;
   if (load_recipe(a.recipe, &r) != 0) return 2;
 
+  /* One warm-up, then the run that counts (see prepare). */
   job j = {.r = &r, .unit_ms = a.unit_ms};
   double seconds;
-  status = 0;
   const mapo_bench b = {.warmup = 1, .repeat = 1, .user = &j, .prepare = prepare, .run = run};
-  int rc = mapo_bench_run(&b, &seconds, NULL);
+  int rc = mapo_bench_run(&b, &seconds, NULL), status = 0;
   if (rc < 0)
     status = mapo__mpi_fail(1, "cook", "%s", rc == -EDEADLK
                                 ? "steps are left that wait for utensils nobody holds"

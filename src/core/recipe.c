@@ -510,10 +510,11 @@ static void link_successors(recipe_mem *m, int n, int *succ) {
     off += (size_t)m->steps[s].nsucc;
     m->steps[s].nsucc = 0;
   }
+  /* A step's list is read-only through the step: write it through succ, at its place. */
   for (int s = 0; s < n; s++)
     for (int i = 0; i < m->steps[s].npred; i++) {
       mapo_step *q = &m->steps[m->steps[s].pred[i]];
-      ((int *)q->succ)[q->nsucc++] = s;
+      succ[(q->succ - succ) + q->nsucc++] = s;
     }
 }
 
