@@ -4,8 +4,8 @@
  * It reads parse -> run -> report: the flags, checked against the model's row of the
  * table (mapo_cook_models: the choices, fixed cooks, --blocking); the cooking, done by
  * the library (mapo_cook_repeat through the benchmark harness, mapo_cook_all); the
- * reports of src/report/cook.c. Nothing here names a model: a model added to the table
- * is offered, checked and reported without a change to this file.
+ * reports of src/report/cook.c. No model is named here but the default: a model added
+ * to the table is offered, checked and reported without a change to this file.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -111,6 +111,10 @@ static int parse(int argc, char **argv, cook_args *a) {
     fprintf(stderr, "mapo cook: %s\n", mapo_strerror(-ENOMEM));
     return 1;
   }
+  char which[128], blocking_help[256];
+  snprintf(blocking_help, sizeof blocking_help,
+           "%s only: every step blocks the loop, as time.sleep in async code does",
+           blocking_models(which, sizeof which));
   const cli_opt opts[] = {
       {"model", CLI_CHOICE, &a->model, 0, 0, models, "M", "the model (default tasks)"},
       {"recipe", CLI_STRING, &a->recipe, 0, 0, NULL, "FILE",
@@ -121,8 +125,7 @@ static int parse(int argc, char **argv, cook_args *a) {
       {"repeat", CLI_INT, &a->repeat, 1, REPEAT_MAX, NULL, "R",
        "cook R times (after one warm-up each) and report median, min and max; the run "
        "shown is the median one, and there is no live log"},
-      {"blocking", CLI_FLAG, &a->blocking, 0, 0, NULL, NULL,
-       "async only: every step blocks the loop, as time.sleep in async code does"},
+      {"blocking", CLI_FLAG, &a->blocking, 0, 0, NULL, NULL, blocking_help},
       {"gantt", CLI_FLAG, &a->gantt, 0, 0, NULL, NULL, "draw a text Gantt chart, a row per cook"},
       {"trace", CLI_STRING, &a->trace, 0, 0, NULL, "FILE",
        "write a Chrome trace (open in Perfetto)"},
