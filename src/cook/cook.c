@@ -23,8 +23,9 @@
  *      an event loop), its fixed number of cooks (0: as many as asked), the sentence
  *      that says what to notice, and the one for --blocking if that applies.
  *   3. cook/<name>.c in the `mapo` library's list in src/CMakeLists.txt.
- * Nothing else names a model. Then say in docs/man/mapo.1 (under --model) and README
- * what it teaches: a unit test checks that every row is documented there. */
+ * No program branches on a model's name: `mapo cook` (--model, --help, --model all), its
+ * reports and the unit tests that walk this table pick the row up. What is left is words
+ * for people: the model in docs/man/mapo.1 under --model and in README's table of models. */
 const mapo_cook_model mapo_cook_models[] = {
     {"serial", mapo_cook_serial, MAPO_HOLD_ALL, 1,
      "One cook, one step at a time: the makespan is the whole work, and the rice waits "
