@@ -15,6 +15,9 @@
  * same queues of steps waiting for a utensil, with ranks where the timers were.
  * Every wait (the chef's for a "done", an idle cook's for a step, the barriers) probes
  * and naps instead of spinning a core: ranks are oversubscribed on small machines.
+ * The lesson reads parse -> run -> report: the warm-up and the run come from the
+ * benchmark harness (mapo/bench.h), and the reports are `mapo cook`'s
+ * (mapo/report_cook.h: text, JSON, Gantt, trace, SVG), with the ranks added.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,10 +36,13 @@ enum { STOP = -1 }; /* sent as the step: go home */
 /* What the reports call the model. The cooks hold the worker for every step (a rank
  * sleeps through a `wait` step), so the bound counts all work, as for threads. */
 static const mapo_cook_model mpi_model = {
-    "mpi", NULL, MAPO_HOLD_ALL, 0,
-    "Rank 0 only coordinates: each ready step goes to an idle cook rank as a message and "
-    "comes back as another, so every step pays two messages and the chef's bookkeeping "
-    "(dispatch); with enough cooks the makespan is still the span."};
+    .name = "mpi",
+    .cook = NULL, /* not in the table: the ranks below cook, not a mapo_cook_fn */
+    .hold = MAPO_HOLD_ALL,
+    .lesson = "Rank 0 only coordinates: each ready step goes to an idle cook rank as a "
+              "message and comes back as another, so every step pays two messages and the "
+              "chef's bookkeeping (dispatch); with enough cooks the makespan is still the "
+              "span."};
 
 /* Complete a non-blocking collective without spinning a core, as mapo__mpi_recv_idle
  * does for a receive: a few quick tests, then short naps between tests. */
@@ -197,59 +203,27 @@ static int cook_once(mapo_kitchen *k, const mapo_recipe *r, double unit_ms) {
   return agree_idle(rc < 0 ? 1 : 0) ? (rc < 0 ? rc : -EIO) : 0;
 }
 
-typedef struct run {
-  mapo_kitchen k;
-  mapo_cook_summary s;
-} run;
+/* ---- the lesson: parse -> run -> report -------------------------------------------- */
 
-static int write_trace(FILE *f, const void *arg) {
-  const run *x = arg;
-  return mapo_report_trace(f, &mpi_model, &x->k);
-}
+typedef struct cook_args {
+  const char *recipe, *trace, *svg;
+  int gantt, json;
+  double unit_ms;
+} cook_args;
 
-static int write_svg(FILE *f, const void *arg) {
-  const run *x = arg;
-  return mapo_report_svg(f, &mpi_model, &x->k, &x->s);
-}
-
-/* Rank 0: the report, as `mapo cook` gives it, and the files. Returns the exit status. */
-static int report(run *x, int json, int gantt, const char *trace, const char *svg) {
-  int status = 0, rc;
-  if (json) {
-    fputc('{', stdout);
-    mapo_report_cook_json_fields(stdout, &mpi_model, &x->k, &x->s);
-    printf(",\"ranks\":%d}\n", mapo__mpi_size());
-  } else {
-    mapo_report_cook_text(stdout, &mpi_model, &x->k, &x->s);
-    printf("  ranks: %d, rank 0 the head chef, ranks 1 to %d the cooks 0 to %d\n",
-           mapo__mpi_size(), mapo__mpi_size() - 1, mapo__mpi_size() - 2);
-    if (gantt) mapo_report_gantt(stdout, &x->k, &x->s, 64);
-  }
-  if (trace && (rc = mapo_report_write_file(trace, write_trace, x)) < 0) {
-    fprintf(stderr, "mapo-mpi cook: --trace %s: %s\n", trace, mapo_strerror(rc));
-    status = 1;
-  }
-  if (svg && (rc = mapo_report_write_file(svg, write_svg, x)) < 0) {
-    fprintf(stderr, "mapo-mpi cook: --svg %s: %s\n", svg, mapo_strerror(rc));
-    status = 1;
-  }
-  if (fflush(stdout) != 0 || ferror(stdout)) status = 1;
-  return status;
-}
-
-int mapo__mpi_cook(int argc, char **argv) {
-  const char *recipe = NULL, *trace = NULL, *svg = NULL;
-  int gantt = 0, json = 0;
-  double unit_ms = 100;
+/* Every rank parses; rank 0 checks the output files, whose folders are the ones that
+ * count (it alone writes them). Returns -1 to go on, or the exit status, agreed. */
+static int parse(int argc, char **argv, cook_args *a) {
   const cli_opt opts[] = {
-      {"recipe", CLI_STRING, &recipe, 0, 0, NULL, "FILE", "a recipe file (default: the notebook's)"},
-      {"unit-ms", CLI_DOUBLE, &unit_ms, 0, 60000, NULL, "MS",
+      {"recipe", CLI_STRING, &a->recipe, 0, 0, NULL, "FILE",
+       "a recipe file (default: the notebook's)"},
+      {"unit-ms", CLI_DOUBLE, &a->unit_ms, 0, 60000, NULL, "MS",
        "milliseconds per unit (default 100; 0: steps take no time, only the messages' cost shows)"},
-      {"gantt", CLI_FLAG, &gantt, 0, 0, NULL, NULL, "draw a text Gantt chart, a row per cook"},
-      {"trace", CLI_STRING, &trace, 0, 0, NULL, "FILE",
+      {"gantt", CLI_FLAG, &a->gantt, 0, 0, NULL, NULL, "draw a text Gantt chart, a row per cook"},
+      {"trace", CLI_STRING, &a->trace, 0, 0, NULL, "FILE",
        "write a Chrome trace (open in Perfetto), a row per cook rank"},
-      {"svg", CLI_STRING, &svg, 0, 0, NULL, "FILE", "write an SVG Gantt chart"},
-      {"json", CLI_FLAG, &json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+      {"svg", CLI_STRING, &a->svg, 0, 0, NULL, "FILE", "write an SVG Gantt chart"},
+      {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
@@ -264,71 +238,125 @@ int mapo__mpi_cook(int argc, char **argv) {
   int npos;
   int rc = mapo__mpi_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;
-  const int rank = mapo__mpi_rank(), size = mapo__mpi_size();
-  if (size < 2)
+  if (mapo__mpi_size() < 2)
     return mapo__mpi_fail(2, "cook", "needs at least 2 ranks, a head chef and a cook "
                           "(rank 0 only coordinates): mpirun -n 4 mapo-mpi cook has 3 cooks");
-
-  /* Output files are written by rank 0 only: its folders are the ones that count. */
   int status = 0;
-  if (rank == 0) {
-    if (trace && !cli_can_write(trace))
-      status = cli_fail(&cmd, "--trace: cannot write '%s' (no such folder, or not writable)", trace);
-    else if (svg && !cli_can_write(svg))
-      status = cli_fail(&cmd, "--svg: cannot write '%s' (no such folder, or not writable)", svg);
-    else if (trace && svg && strcmp(trace, svg) == 0)
+  if (mapo__mpi_rank() == 0) {
+    if (a->trace && !cli_can_write(a->trace))
+      status = cli_fail(&cmd, "--trace: cannot write '%s' (no such folder, or not writable)",
+                        a->trace);
+    else if (a->svg && !cli_can_write(a->svg))
+      status = cli_fail(&cmd, "--svg: cannot write '%s' (no such folder, or not writable)", a->svg);
+    else if (a->trace && a->svg && strcmp(a->trace, a->svg) == 0)
       status = cli_fail(&cmd, "--trace and --svg name the same file");
   }
-  if ((status = mapo__mpi_agree(status)) != 0) return status;
+  status = mapo__mpi_agree(status);
+  return status != 0 ? status : -1;
+}
 
-  /* Every rank reads the recipe: a cook needs each step's duration and kind. */
-  mapo_recipe r;
+/* Every rank reads the recipe: a cook needs each step's duration and kind. Returns 0 or
+ * 2, agreed; on 2 nothing is left to free. */
+static int load_recipe(const char *path, mapo_recipe *r) {
   mapo_diag d = {0};
-  rc = recipe ? mapo_recipe_load(&r, recipe, &d) : mapo_recipe_builtin(&r);
-  if (mapo__mpi_agree(rc < 0 ? 2 : 0) != 0) {
-    if (rc < 0 && rank == 0) {
-      if (recipe == NULL)
-        fprintf(stderr, "mapo-mpi cook: the built-in recipe: %s\n", mapo_strerror(rc));
-      else if (d.line > 0)
-        fprintf(stderr, "%s:%d: %s\n", recipe, d.line, d.msg);
-      else
-        fprintf(stderr, "%s: %s\n", recipe, d.msg);
-    }
-    if (rc == 0) mapo_recipe_free(&r);
-    return 2;
+  int rc = path ? mapo_recipe_load(r, path, &d) : mapo_recipe_builtin(r);
+  if (mapo__mpi_agree(rc < 0 ? 2 : 0) == 0) return 0;
+  if (rc < 0 && mapo__mpi_rank() == 0) {
+    if (path == NULL)
+      fprintf(stderr, "mapo-mpi cook: the built-in recipe: %s\n", mapo_strerror(rc));
+    else if (d.line > 0)
+      fprintf(stderr, "%s:%d: %s\n", path, d.line, d.msg);
+    else
+      fprintf(stderr, "%s: %s\n", path, d.msg);
   }
+  if (rc == 0) mapo_recipe_free(r);
+  return 2;
+}
 
-  /* A warm-up at 0 ms a unit first, unobserved, as mapo_cook() does: the first
-   * messages between two ranks set up their connection, and the first pass through
-   * any code path pays page faults and lazy binding. Then the run that counts. */
-  run x;
-  memset(&x, 0, sizeof x);
-  const double units[2] = {0, unit_ms};
-  for (int pass = 0; pass < 2 && status == 0; pass++) {
-    mapo_kitchen_opts o = {.unit_ms = units[pass], .cooks = size - 1};
-    if (rank == 0) {
-      mapo_kitchen_free(&x.k);
-      rc = mapo_kitchen_init(&x.k, &r, &o);
-    }
-    if (mapo__mpi_agree(rank == 0 && rc < 0 ? 1 : 0) != 0) {
-      status = mapo__mpi_fail(1, "cook", "%s", mapo_strerror(rc));
-      break;
-    }
-    rc = cook_once(&x.k, &r, units[pass]);
-    if (rc < 0)
-      status = mapo__mpi_fail(1, "cook", "%s", rc == -EDEADLK
-                                  ? "steps are left that wait for utensils nobody holds"
-                                  : mapo_strerror(rc));
+/* What the benchmark harness's hooks share: the kitchen (rank 0's), the recipe, the
+ * unit asked for and the one of the run at hand, and how many runs were prepared. */
+typedef struct job {
+  mapo_kitchen k;
+  mapo_cook_summary s;
+  const mapo_recipe *r;
+  double unit_ms, unit_now;
+  int runs;
+} job;
+
+/* Before a run: rank 0 sets up the kitchen. The harness's warm-up is cooked at 0 ms a
+ * unit, unobserved, as mapo_cook() does: the first messages between two ranks set up
+ * their connection, and the first pass through any code path pays page faults and lazy
+ * binding. Then the run that counts, at the unit asked for. */
+static int prepare(void *user) {
+  job *j = user;
+  int rc = 0;
+  j->unit_now = j->runs++ == 0 ? 0 : j->unit_ms;
+  const mapo_kitchen_opts o = {.unit_ms = j->unit_now, .cooks = mapo__mpi_size() - 1};
+  if (mapo__mpi_rank() == 0) {
+    mapo_kitchen_free(&j->k);
+    rc = mapo_kitchen_init(&j->k, j->r, &o);
   }
-  if (status == 0 && rank == 0) {
-    rc = mapo_kitchen_summarize(&x.k, MAPO_HOLD_ALL, &x.s);
-    status = rc < 0 ? mapo__mpi_fail(1, "cook", "%s", mapo_strerror(rc))
-                    : report(&x, json, gantt, trace, svg);
+  return mapo__mpi_agree(rc < 0 ? 1 : 0) == 0 ? 0 : rc < 0 ? rc : -EIO;
+}
+
+/* The run: the kitchen times itself from the moment every cook is in, so its makespan
+ * (rank 0's; the cooks do not know it) is the run's seconds. */
+static int run(void *user, double *seconds) {
+  job *j = user;
+  int rc = cook_once(&j->k, j->r, j->unit_now);
+  *seconds = (double)j->k.makespan_ns / 1e9;
+  return rc;
+}
+
+/* Rank 0: the report, as `mapo cook` gives it, with the ranks added, and the files.
+ * Returns the exit status. */
+static int report(const cook_args *a, const job *j) {
+  int status = 0, rc;
+  const int size = mapo__mpi_size();
+  if (a->json) {
+    fputc('{', stdout);
+    mapo_report_cook_json_fields(stdout, &mpi_model, &j->k, &j->s);
+    printf(",\"ranks\":%d}\n", size);
+  } else {
+    mapo_report_cook_text(stdout, &mpi_model, &j->k, &j->s);
+    printf("  ranks: %d, rank 0 the head chef, ranks 1 to %d the cooks 0 to %d\n", size,
+           size - 1, size - 2);
+    if (a->gantt) mapo_report_gantt(stdout, &j->k, &j->s, 64);
   }
-  if (rank == 0) {
-    mapo_cook_summary_free(&x.s);
-    mapo_kitchen_free(&x.k);
+  if (a->trace && (rc = mapo_report_trace_file(a->trace, &mpi_model, &j->k)) < 0) {
+    fprintf(stderr, "mapo-mpi cook: --trace %s: %s\n", a->trace, mapo_strerror(rc));
+    status = 1;
   }
+  if (a->svg && (rc = mapo_report_svg_file(a->svg, &mpi_model, &j->k, &j->s)) < 0) {
+    fprintf(stderr, "mapo-mpi cook: --svg %s: %s\n", a->svg, mapo_strerror(rc));
+    status = 1;
+  }
+  if (fflush(stdout) != 0 || ferror(stdout)) status = 1;
+  return status;
+}
+
+int mapo__mpi_cook(int argc, char **argv) {
+  cook_args a = {.unit_ms = 100};
+  const int parsed = parse(argc, argv, &a);
+  if (parsed >= 0) return parsed;
+  mapo_recipe r;
+  if (load_recipe(a.recipe, &r) != 0) return 2;
+
+  /* One warm-up, then the run that counts (see prepare). */
+  job j = {.r = &r, .unit_ms = a.unit_ms};
+  double seconds;
+  const mapo_bench b = {.warmup = 1, .repeat = 1, .user = &j, .prepare = prepare, .run = run};
+  int rc = mapo_bench_run(&b, &seconds, NULL), status = 0;
+  if (rc < 0)
+    status = mapo__mpi_fail(1, "cook", "%s", rc == -EDEADLK
+                                ? "steps are left that wait for utensils nobody holds"
+                                : mapo_strerror(rc));
+  if (status == 0 && mapo__mpi_rank() == 0) {
+    rc = mapo_kitchen_summarize(&j.k, MAPO_HOLD_ALL, &j.s);
+    status = rc < 0 ? mapo__mpi_fail(1, "cook", "%s", mapo_strerror(rc)) : report(&a, &j);
+  }
+  mapo_cook_summary_free(&j.s);
+  mapo_kitchen_free(&j.k);
   mapo_recipe_free(&r);
   return agree_idle(status);
 }

@@ -66,9 +66,12 @@ static int my_cook(mapo_kitchen *k, mapo_diag *diag) {
 }
 
 static const mapo_cook_model my_cook_model = {
-    "my-levels", my_cook, MAPO_HOLD_ALL, 0,
-    "Steps run level by level, a barrier after each: the slowest step of a level holds "
-    "up the next."};
+    .name = "my-levels",
+    .cook = my_cook,
+    .hold = MAPO_HOLD_ALL,
+    .fixed_cooks = 0,
+    .lesson = "Steps run level by level, a barrier after each: the slowest step of a level "
+              "holds up the next."};
 
 /* ---- Your sum model ----------------------------------------------------------- */
 

@@ -9,15 +9,24 @@
 #define MAPO_COOK_H
 
 #include "kitchen.h"
+#include "stats.h"
 
 typedef int (*mapo_cook_fn)(mapo_kitchen *k, mapo_diag *diag);
 
+/* One row of the model table (src/cook/cook.c): everything a program needs to offer,
+ * refuse and explain a model, so that no program names one. Every model's width is its
+ * cooks (`--cooks`, the kitchen's workers); fixed_cooks says where that is not a choice.
+ * Fields are only ever added at the end: a row written positionally with the first five
+ * (as examples/exercise/my_models.c does) still compiles, the rest zero. */
 typedef struct mapo_cook_model {
-  const char *name;
+  const char *name;   /* as given to --model */
   mapo_cook_fn cook;
   mapo_hold hold;     /* what occupies a worker under this model */
-  int fixed_cooks;    /* 1 for serial (always one cook), else 0 */
+  int fixed_cooks;    /* its cooks whatever --cooks asks (serial and async: 1); 0: as asked */
   const char *lesson; /* one sentence: what to notice */
+  /* --blocking applies to this model: the sentence printed after its report when every
+   * step blocked. NULL: --blocking does not apply, and is refused. */
+  const char *blocking_lesson;
 } mapo_cook_model;
 
 int mapo_cook_serial(mapo_kitchen *k, mapo_diag *diag);
@@ -29,11 +38,48 @@ int mapo_cook_async(mapo_kitchen *k, mapo_diag *diag);
 /* All models, in the order a class meets them; NULL-name terminated. */
 extern const mapo_cook_model mapo_cook_models[];
 const mapo_cook_model *mapo_cook_model_find(const char *name);
+int mapo_cook_model_count(void); /* the table's rows, the terminator not counted */
 
 /* Cook the recipe with a model and summarise the run: the kitchen is set up from the
  * options (cooks 0: the recipe's width; a serial model always has one cook). Free the
  * kitchen and the summary after any return, success or not. */
 int mapo_cook(const mapo_cook_model *m, const mapo_recipe *r, const mapo_kitchen_opts *o,
               mapo_kitchen *k, mapo_cook_summary *s, mapo_diag *diag);
+
+/* A model cooked `repeat` times through the benchmark harness (mapo/bench.h): the run
+ * whose makespan is nearest the median, kept whole for the reports, and the spread of
+ * each figure over all the runs. */
+typedef struct mapo_cook_run {
+  const mapo_cook_model *model;
+  int repeat;
+  int rc;             /* 0, or the negative code the model stopped with */
+  mapo_diag diag;     /* that code in words (MAPO_ESHAPE: the recipe does not fit) */
+  mapo_kitchen k;     /* the run shown: the one with the median makespan */
+  mapo_cook_summary s;
+  mapo_spread makespan, dispatch, overhead, oversleep; /* over the runs, ms */
+} mapo_cook_run;
+
+/* Cook with m `repeat` (>= 1) times, each run after its own warm-up (mapo_cook). Returns
+ * 0 or the first negative code, also left in x->rc. Free x after any return. */
+int mapo_cook_repeat(mapo_cook_run *x, const mapo_cook_model *m, const mapo_recipe *r,
+                     const mapo_kitchen_opts *o, int repeat);
+void mapo_cook_run_free(mapo_cook_run *x);
+
+/* Every model of the table, side by side (`mapo cook --model all`). */
+typedef struct mapo_cook_lineup {
+  const mapo_recipe *recipe;
+  double unit_ms;
+  int repeat;
+  int n;               /* one run per model, in the table's order */
+  mapo_cook_run *runs;
+} mapo_cook_lineup;
+
+/* Cook with every model, `repeat` times each. A model the recipe does not fit
+ * (MAPO_ESHAPE, as sections with a recipe that is not fork-join) keeps that code in its
+ * run and the others go on; any other error stops there and is returned, the run that
+ * failed being the last cooked. Free the lineup after any return. */
+int mapo_cook_all(mapo_cook_lineup *l, const mapo_recipe *r, const mapo_kitchen_opts *o,
+                  int repeat);
+void mapo_cook_lineup_free(mapo_cook_lineup *l);
 
 #endif

@@ -12,6 +12,8 @@
 #include "cook.h"
 #include "report.h"
 #include "report_sum.h"
+#include "report_recipe.h"
+#include "report_cook.h"
 #include "stats.h"
 #include "sum.h"
 #include "scale.h"

@@ -1,19 +1,29 @@
 /* cmd_cook.c - `mapo cook`: cook a recipe with one model, or with every model side by
- * side (`--model all`, the main job of the Quick start). */
-#include <math.h>
+ * side (`--model all`, the main job of the Quick start).
+ *
+ * It reads parse -> run -> report: the flags, checked against the model's row of the
+ * table (mapo_cook_models: the choices, fixed cooks, --blocking); the cooking, done by
+ * the library (mapo_cook_repeat through the benchmark harness, mapo_cook_all); the
+ * reports of src/report/cook.c. No model is named here but the default: a model added
+ * to the table is offered, checked and reported without a change to this file.
+ */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static const char *const model_names[] = {"serial", "sections", "tasks", "tasks-counted",
-                                          "async", "all", NULL};
+enum { REPEAT_MAX = 1000 };
 
-static const char blocking_lesson[] =
-    "--blocking: every step blocked the loop (the notebook's time.sleep inside async code): "
-    "no timer can fire while the one thread sleeps, so the steps ran one after another "
-    "and the makespan collapsed to serial.";
+/* What the flags asked for. */
+typedef struct cook_args {
+  const char *model, *recipe, *trace, *svg;
+  int cooks, gantt, json, quiet, repeat, blocking;
+  double unit_ms;
+  const mapo_cook_model *m; /* the model's row; NULL for --model all */
+} cook_args;
 
 /* The live log, in the notebook's words. A line stays open after "Washing the rice
  * ... " so that a step that ends before anything else happens reads as the notebook
@@ -46,179 +56,82 @@ static void on_event(void *user, mapo_event ev, const mapo_recipe *r, int step, 
   pthread_mutex_unlock(&log->lock);
 }
 
-typedef struct run {
-  const mapo_cook_model *m;
-  mapo_kitchen k;     /* the run shown: the one with the median makespan */
-  mapo_cook_summary s;
-  int repeat;
-  mapo_spread makespan, dispatch, overhead, oversleep; /* over the repeats, ms */
-} run;
+/* ---- parse ---------------------------------------------------------------------- */
 
-enum { REPEAT_MAX = 1000 };
-
-static void run_free(run *x) {
-  mapo_kitchen_free(&x->k);
-  mapo_cook_summary_free(&x->s);
+/* --model's choices: every row of the model table, then "all". The caller frees the
+ * array (not the names, which are the table's). */
+static const char **model_choices(void) {
+  const int n = mapo_cook_model_count();
+  const char **choices = malloc(((size_t)n + 2) * sizeof *choices);
+  if (choices == NULL) return NULL;
+  for (int i = 0; i < n; i++) choices[i] = mapo_cook_models[i].name;
+  choices[n] = "all";
+  choices[n + 1] = NULL;
+  return choices;
 }
 
-/* Cook x->repeat times; keep the run whose makespan is the median, and the spread of
- * each figure over all runs. Returns 0 or the first error (diag filled). */
-static int cook_repeated(run *x, const mapo_recipe *r, const mapo_kitchen_opts *o,
-                         mapo_diag *d) {
-  double ms[REPEAT_MAX], disp[REPEAT_MAX], over[REPEAT_MAX], slept[REPEAT_MAX];
-  int n = x->repeat;
-  memset(&x->k, 0, sizeof x->k);
-  memset(&x->s, 0, sizeof x->s);
-  for (int i = 0; i < n; i++) {
-    run y = {.m = x->m};
-    int rc = mapo_cook(x->m, r, o, &y.k, &y.s, d);
-    if (rc < 0) {
-      run_free(&y);
-      return rc;
-    }
-    ms[i] = y.s.makespan_ms;
-    disp[i] = y.s.dispatch_ms;
-    over[i] = y.s.overhead_ms;
-    slept[i] = y.s.oversleep_ms;
-    mapo_spread_of(ms, i + 1, &x->makespan);
-    /* Keep this run if it is closer to the running median than the one kept. */
-    if (i == 0 || fabs(ms[i] - x->makespan.median) < fabs(x->s.makespan_ms - x->makespan.median)) {
-      run_free(x);
-      x->k = y.k;
-      x->s = y.s;
-    } else {
-      run_free(&y);
-    }
+/* The models --blocking applies to, "a or b", from the table. */
+static const char *blocking_models(char *buf, size_t size) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (const mapo_cook_model *m = mapo_cook_models; m->name != NULL && used < size; m++)
+    if (m->blocking_lesson != NULL)
+      used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? " or " : "", m->name);
+  return buf;
+}
+
+/* The flags against each other and against the model's row. Returns 0 or 2. */
+static int check(const cli_cmd *cmd, cook_args *a) {
+  char words[128];
+  a->m = mapo_cook_model_find(a->model); /* NULL: all, the one choice not in the table */
+  if (a->m == NULL && (a->trace || a->svg || a->gantt))
+    return cli_fail(cmd, "--trace, --svg and --gantt need one model, not --model all");
+  if (a->m != NULL && a->m->fixed_cooks > 0 && a->cooks != 0 && a->cooks != a->m->fixed_cooks) {
+    if (a->m->fixed_cooks == 1) snprintf(words, sizeof words, "one cook");
+    else snprintf(words, sizeof words, "%d cooks", a->m->fixed_cooks);
+    return cli_fail(cmd, "--cooks: the %s model has exactly %s", a->model, words);
   }
-  mapo_spread_of(disp, n, &x->dispatch);
-  mapo_spread_of(over, n, &x->overhead);
-  mapo_spread_of(slept, n, &x->oversleep);
+  if (a->blocking && (a->m == NULL || a->m->blocking_lesson == NULL))
+    return cli_fail(cmd, "--blocking applies to --model %s only",
+                    blocking_models(words, sizeof words));
+  if (a->trace && !cli_can_write(a->trace))
+    return cli_fail(cmd, "--trace: cannot write '%s' (no such folder, or not writable)", a->trace);
+  if (a->svg && !cli_can_write(a->svg))
+    return cli_fail(cmd, "--svg: cannot write '%s' (no such folder, or not writable)", a->svg);
+  if (a->trace && a->svg && strcmp(a->trace, a->svg) == 0)
+    return cli_fail(cmd, "--trace and --svg name the same file");
   return 0;
 }
 
-static void spread_json(const char *name, const mapo_spread *v) {
-  printf(",\"%s\":{\"n\":%d", name, v->n);
-  mapo_json_member(stdout, "median", v->median);
-  mapo_json_member(stdout, "min", v->min);
-  mapo_json_member(stdout, "max", v->max);
-  fputc('}', stdout);
-}
-
-/* The repeat fields of one run's JSON object. */
-static void repeat_json(const run *x) {
-  printf(",\"repeat\":%d,\"spread\":{\"n\":%d", x->repeat, x->repeat);
-  spread_json("makespan_ms", &x->makespan);
-  spread_json("dispatch_ms", &x->dispatch);
-  spread_json("overhead_ms", &x->overhead);
-  spread_json("oversleep_ms", &x->oversleep);
-  fputc('}', stdout);
-}
-
-static int write_trace(FILE *f, const void *arg) {
-  const run *x = arg;
-  return mapo_report_trace(f, x->m, &x->k);
-}
-
-static int write_svg(FILE *f, const void *arg) {
-  const run *x = arg;
-  return mapo_report_svg(f, x->m, &x->k, &x->s);
-}
-
-static int all_models(const cli_cmd *cmd, const mapo_recipe *r, const mapo_kitchen_opts *o,
-                      int repeat, int json) {
-  int n = 0;
-  while (mapo_cook_models[n].name) n++;
-  run runs[8];
-  char why[8][256];
-  int ok[8];
-  for (int i = 0; i < n; i++) {
-    mapo_diag d = {0};
-    runs[i] = (run){.m = &mapo_cook_models[i], .repeat = repeat};
-    int rc = cook_repeated(&runs[i], r, o, &d);
-    ok[i] = rc == 0;
-    snprintf(why[i], sizeof why[i], "%s", rc == MAPO_ESHAPE ? d.msg : mapo_strerror(rc));
-    if (rc < 0 && rc != MAPO_ESHAPE) {
-      for (int j = 0; j <= i; j++) run_free(&runs[j]);
-      fprintf(stderr, "mapo %s: model %s: %s\n", cmd->name, runs[i].m->name, why[i]);
-      return 1;
-    }
+/* Returns -1 to go on, or the exit status to leave with (0 after --help, 2 for bad
+ * input, 1 when out of memory). */
+static int parse(int argc, char **argv, cook_args *a) {
+  const char **models = model_choices();
+  if (models == NULL) {
+    fprintf(stderr, "mapo cook: %s\n", mapo_strerror(-ENOMEM));
+    return 1;
   }
-  if (json) {
-    fputs("{\"recipe\":", stdout);
-    mapo_json_string(stdout, r->title);
-    fputs(",\"unit_ms\":", stdout);
-    mapo_json_number(stdout, o->unit_ms);
-    fputs(",\"runs\":[", stdout);
-    for (int i = 0; i < n; i++) {
-      fputs(i ? ",{" : "{", stdout);
-      if (ok[i]) {
-        mapo_report_cook_json_fields(stdout, runs[i].m, &runs[i].k, &runs[i].s);
-        repeat_json(&runs[i]);
-      } else {
-        fputs("\"model\":", stdout);
-        mapo_json_string(stdout, runs[i].m->name);
-        fputs(",\"error\":", stdout);
-        mapo_json_string(stdout, why[i]);
-      }
-      fputc('}', stdout);
-    }
-    fputs("]}\n", stdout);
-  } else {
-    int units = o->unit_ms > 0;
-    printf("\nmapo cook --model all: %s, 1 unit = %g ms", r->title, o->unit_ms);
-    if (repeat > 1) printf(", median of %d runs", repeat);
-    printf("\n\n");
-    printf("  %-14s %5s %9s %9s %9s %9s %9s %9s %8s\n", "model", "cooks", "makespan",
-           units ? "bound" : "per step", "overhead", "dispatch", "oversleep", "team", "rice");
-    printf("  %-14s %5s %9s %9s %9s %9s %9s %9s %8s\n", "", "", units ? "units" : "ms",
-           units ? "units" : "us", "ms", "ms", "ms", "ms", "degrees");
-    for (int i = 0; i < n; i++) {
-      const mapo_cook_summary *s = &runs[i].s;
-      if (!ok[i]) {
-        printf("  %-14s   n/a: %s\n", runs[i].m->name, why[i]);
-        continue;
-      }
-      double made = runs[i].makespan.median;
-      printf("  %-14s %5d %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f ", runs[i].m->name, s->cooks,
-             units ? made / o->unit_ms : made, units ? s->bound_units : made * 1000 / r->nsteps,
-             runs[i].overhead.median, runs[i].dispatch.median, runs[i].oversleep.median,
-             s->team_ms);
-      if (isnan(s->rice_temperature))
-        printf("%8s\n", "-");
-      else
-        printf("%8.1f\n", s->rice_temperature);
-    }
-    printf("\n");
-    for (int i = 0; i < n; i++) printf("  %-14s %s\n", runs[i].m->name, runs[i].m->lesson);
-    printf("\n  bound: no schedule can beat it (span, work per cook, utensils); overhead =\n"
-           "  makespan - bound = dispatch (the model's own cost) + oversleep (the kernel's)\n"
-           "  + what the schedule lost; team: assembling the cooks before the clock started.\n"
-           "  Rice: 80 degrees when boiled, 2 lost per unit until served.\n");
-  }
-  for (int i = 0; i < n; i++) run_free(&runs[i]);
-  return ferror(stdout) ? 1 : 0;
-}
-
-int mapo__cmd_cook(int argc, char **argv) {
-  const char *model = "tasks", *recipe = NULL, *trace = NULL, *svg = NULL;
-  int cooks = 0, gantt = 0, json = 0, quiet = 0, repeat = 1, blocking = 0;
-  double unit_ms = 100;
+  char which[128], blocking_help[256];
+  snprintf(blocking_help, sizeof blocking_help,
+           "%s only: every step blocks the loop, as time.sleep in async code does",
+           blocking_models(which, sizeof which));
   const cli_opt opts[] = {
-      {"model", CLI_CHOICE, &model, 0, 0, model_names, "M", "the model (default tasks)"},
-      {"recipe", CLI_STRING, &recipe, 0, 0, NULL, "FILE", "a recipe file (default: the notebook's)"},
-      {"cooks", CLI_INT, &cooks, 1, 4096, NULL, "N", "workers (default: the recipe's width)"},
-      {"unit-ms", CLI_DOUBLE, &unit_ms, 0, 60000, NULL, "MS",
+      {"model", CLI_CHOICE, &a->model, 0, 0, models, "M", "the model (default tasks)"},
+      {"recipe", CLI_STRING, &a->recipe, 0, 0, NULL, "FILE",
+       "a recipe file (default: the notebook's)"},
+      {"cooks", CLI_INT, &a->cooks, 1, 4096, NULL, "N", "workers (default: the recipe's width)"},
+      {"unit-ms", CLI_DOUBLE, &a->unit_ms, 0, 60000, NULL, "MS",
        "milliseconds per unit (default 100; 0: steps take no time, only the runtime's cost shows)"},
-      {"repeat", CLI_INT, &repeat, 1, REPEAT_MAX, NULL, "R",
+      {"repeat", CLI_INT, &a->repeat, 1, REPEAT_MAX, NULL, "R",
        "cook R times (after one warm-up each) and report median, min and max; the run "
        "shown is the median one, and there is no live log"},
-      {"blocking", CLI_FLAG, &blocking, 0, 0, NULL, NULL,
-       "async only: every step blocks the loop, as time.sleep in async code does"},
-      {"gantt", CLI_FLAG, &gantt, 0, 0, NULL, NULL, "draw a text Gantt chart, a row per cook"},
-      {"trace", CLI_STRING, &trace, 0, 0, NULL, "FILE", "write a Chrome trace (open in Perfetto)"},
-      {"svg", CLI_STRING, &svg, 0, 0, NULL, "FILE", "write an SVG Gantt chart"},
-      {"json", CLI_FLAG, &json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
-      {"quiet", CLI_FLAG, &quiet, 0, 0, NULL, NULL, "no live log"},
+      {"blocking", CLI_FLAG, &a->blocking, 0, 0, NULL, NULL, blocking_help},
+      {"gantt", CLI_FLAG, &a->gantt, 0, 0, NULL, NULL, "draw a text Gantt chart, a row per cook"},
+      {"trace", CLI_STRING, &a->trace, 0, 0, NULL, "FILE",
+       "write a Chrome trace (open in Perfetto)"},
+      {"svg", CLI_STRING, &a->svg, 0, 0, NULL, "FILE", "write an SVG Gantt chart"},
+      {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+      {"quiet", CLI_FLAG, &a->quiet, 0, 0, NULL, NULL, "no live log"},
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
@@ -232,74 +145,84 @@ int mapo__cmd_cook(int argc, char **argv) {
   const char *pos[1];
   int npos;
   int rc = cli_parse(&cmd, argc, argv, pos, &npos);
-  if (rc != 0) return rc == 1 ? 0 : 2;
+  if (rc == 0) rc = check(&cmd, a);
+  free(models); /* a->model points at a name of the table or at "all", not into it */
+  return rc == 0 ? -1 : rc == 1 ? 0 : 2;
+}
 
-  int all = strcmp(model, "all") == 0;
-  if (all && (trace || svg || gantt))
-    return cli_fail(&cmd, "--trace, --svg and --gantt need one model, not --model all");
-  if ((strcmp(model, "serial") == 0 || strcmp(model, "async") == 0) && cooks > 1)
-    return cli_fail(&cmd, "--cooks: the %s model has exactly one cook", model);
-  if (blocking && strcmp(model, "async") != 0)
-    return cli_fail(&cmd, "--blocking applies to --model async only");
-  if (trace && !cli_can_write(trace))
-    return cli_fail(&cmd, "--trace: cannot write '%s' (no such folder, or not writable)", trace);
-  if (svg && !cli_can_write(svg))
-    return cli_fail(&cmd, "--svg: cannot write '%s' (no such folder, or not writable)", svg);
-  if (trace && svg && strcmp(trace, svg) == 0)
-    return cli_fail(&cmd, "--trace and --svg name the same file");
+/* ---- run and report ----------------------------------------------------------------- */
 
-  mapo_recipe r;
-  if (mapo__cli_load_recipe(recipe, &r) != 0) return 2;
-  live_log log = {PTHREAD_MUTEX_INITIALIZER, -1, unit_ms * 1e6, model, 0};
-  mapo_kitchen_opts o = {.unit_ms = unit_ms, .cooks = cooks, .blocking = blocking};
-  if (!json && !quiet && !all && repeat == 1) {
+/* One model's reports on stdout and its files. Returns the exit status. */
+static int report_one(const cook_args *a, const mapo_cook_run *x) {
+  int status = 0, rc;
+  if (a->json) {
+    mapo_report_cook_run_json(stdout, x);
+  } else {
+    mapo_report_cook_run_text(stdout, x);
+    if (a->gantt) mapo_report_gantt(stdout, &x->k, &x->s, 64);
+  }
+  if (a->trace && (rc = mapo_report_trace_file(a->trace, x->model, &x->k)) < 0) {
+    fprintf(stderr, "mapo cook: --trace %s: %s\n", a->trace, mapo_strerror(rc));
+    status = 1;
+  }
+  if (a->svg && (rc = mapo_report_svg_file(a->svg, x->model, &x->k, &x->s)) < 0) {
+    fprintf(stderr, "mapo cook: --svg %s: %s\n", a->svg, mapo_strerror(rc));
+    status = 1;
+  }
+  return ferror(stdout) ? 1 : status;
+}
+
+/* One model, --repeat times; the live log when there is one run and nothing asks for
+ * silence. Returns the exit status. */
+static int cook_one(const cook_args *a, const mapo_recipe *r) {
+  live_log log = {PTHREAD_MUTEX_INITIALIZER, -1, a->unit_ms * 1e6, a->model, 0};
+  mapo_kitchen_opts o = {.unit_ms = a->unit_ms, .cooks = a->cooks, .blocking = a->blocking};
+  if (!a->json && !a->quiet && a->repeat == 1) {
     o.on_event = on_event;
     o.user = &log;
   }
-  if (all) {
-    rc = all_models(&cmd, &r, &o, repeat, json);
-    mapo_recipe_free(&r);
-    return rc;
-  }
-
-  run x = {.m = mapo_cook_model_find(model), .repeat = repeat};
-  mapo_diag d = {0};
-  rc = cook_repeated(&x, &r, &o, &d);
-  int status = 0;
-  if (rc == MAPO_ESHAPE) {
-    status = cli_fail(&cmd, "%s", d.msg);
+  mapo_cook_run x;
+  int rc = mapo_cook_repeat(&x, a->m, r, &o, a->repeat), status;
+  if (rc == MAPO_ESHAPE) { /* bad input: this recipe does not fit the model */
+    fprintf(stderr, "mapo cook: %s\n", x.diag.msg);
+    status = 2;
   } else if (rc < 0) {
     fprintf(stderr, "mapo cook: %s\n", mapo_strerror(rc));
     status = 1;
   } else {
-    if (json) {
-      fputc('{', stdout);
-      mapo_report_cook_json_fields(stdout, x.m, &x.k, &x.s);
-      repeat_json(&x);
-      fputs("}\n", stdout);
-    } else {
-      mapo_report_cook_text(stdout, x.m, &x.k, &x.s);
-      if (blocking) printf("  %s\n", blocking_lesson);
-      if (repeat > 1)
-        printf("\n  over %d runs (ms)   median      min      max\n"
-               "    makespan     %9.3f %9.3f %9.3f\n    dispatch     %9.3f %9.3f %9.3f\n"
-               "    oversleep    %9.3f %9.3f %9.3f\n  (the figures above are the median run's)\n",
-               repeat, x.makespan.median, x.makespan.min, x.makespan.max, x.dispatch.median,
-               x.dispatch.min, x.dispatch.max, x.oversleep.median, x.oversleep.min,
-               x.oversleep.max);
-      if (gantt) mapo_report_gantt(stdout, &x.k, &x.s, 64);
-    }
-    if (trace && (rc = mapo_report_write_file(trace, write_trace, &x)) < 0) {
-      fprintf(stderr, "mapo cook: --trace %s: %s\n", trace, mapo_strerror(rc));
-      status = 1;
-    }
-    if (svg && (rc = mapo_report_write_file(svg, write_svg, &x)) < 0) {
-      fprintf(stderr, "mapo cook: --svg %s: %s\n", svg, mapo_strerror(rc));
-      status = 1;
-    }
-    if (ferror(stdout)) status = 1;
+    status = report_one(a, &x);
   }
-  run_free(&x);
+  mapo_cook_run_free(&x);
+  return status;
+}
+
+/* Every model side by side. Returns the exit status. */
+static int cook_all(const cook_args *a, const mapo_recipe *r) {
+  const mapo_kitchen_opts o = {.unit_ms = a->unit_ms, .cooks = a->cooks};
+  mapo_cook_lineup l;
+  int rc = mapo_cook_all(&l, r, &o, a->repeat), status = 0;
+  if (rc < 0 && l.n > 0) {
+    fprintf(stderr, "mapo cook: model %s: %s\n", l.runs[l.n - 1].model->name, mapo_strerror(rc));
+    status = 1;
+  } else if (rc < 0) {
+    fprintf(stderr, "mapo cook: %s\n", mapo_strerror(rc));
+    status = 1;
+  } else {
+    rc = a->json ? mapo_report_cook_lineup_json(stdout, &l)
+                 : mapo_report_cook_lineup_text(stdout, &l);
+    status = rc < 0 ? 1 : 0;
+  }
+  mapo_cook_lineup_free(&l);
+  return status;
+}
+
+int mapo__cmd_cook(int argc, char **argv) {
+  cook_args a = {.model = "tasks", .repeat = 1, .unit_ms = 100};
+  int status = parse(argc, argv, &a);
+  if (status >= 0) return status;
+  mapo_recipe r;
+  if (mapo__cli_load_recipe(a.recipe, &r) != 0) return 2;
+  status = a.m == NULL ? cook_all(&a, &r) : cook_one(&a, &r);
   mapo_recipe_free(&r);
   return status;
 }

@@ -1,4 +1,10 @@
-/* cmd_recipe.c - `mapo recipe check|show|generate`: recipes as data. */
+/* cmd_recipe.c - `mapo recipe check|show|generate`: recipes as data.
+ *
+ * Each subcommand reads parse -> run -> report: its flags, the library's work (load and
+ * analyze, or generate), and the recipe's reports (src/report/recipe.c). The
+ * subcommands are a table, from which the dispatch, the usage line and the messages
+ * about a missing or unknown subcommand come.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +26,37 @@ static int check(int argc, char **argv) {
   mapo_recipe_stats s;
   rc = mapo_recipe_analyze(&r, &s);
   if (rc == 0)
-    printf("%s: ok: %d steps, work %g units, span %g units, width %d\n", pos[0], r.nsteps,
-           s.work, s.span, s.width);
+    rc = mapo_report_recipe_summary(stdout, pos[0], &r, &s);
   else
     fprintf(stderr, "mapo recipe check: %s\n", mapo_strerror(rc));
   mapo_recipe_stats_free(&s);
   mapo_recipe_free(&r);
   return rc == 0 ? 0 : 1;
+}
+
+/* The recipe in the file format: the built-in one as written, a file's as parsed. */
+static int show_text(const mapo_recipe *r, int builtin) {
+  if (builtin) {
+    fputs(mapo_recipe_builtin_text(), stdout);
+    return 0;
+  }
+  char *t;
+  int rc = mapo_recipe_format(r, &t, NULL);
+  if (rc == 0) {
+    fputs(t, stdout);
+    free(t);
+  }
+  return rc;
+}
+
+/* The recipe's shape, analyzed, as text or JSON. */
+static int show_shape(const mapo_recipe *r, int json) {
+  mapo_recipe_stats s;
+  int rc = mapo_recipe_analyze(r, &s);
+  if (rc == 0)
+    rc = json ? mapo_report_recipe_json(stdout, r, &s) : mapo_report_recipe_text(stdout, r, &s);
+  mapo_recipe_stats_free(&s);
+  return rc;
 }
 
 static int show(int argc, char **argv) {
@@ -46,23 +76,7 @@ static int show(int argc, char **argv) {
   if (json && text) return cli_fail(&cmd, "--json and --text exclude each other");
   mapo_recipe r;
   if (mapo__cli_load_recipe(npos ? pos[0] : NULL, &r) != 0) return 2;
-  if (text) {
-    if (npos == 0) {
-      fputs(mapo_recipe_builtin_text(), stdout);
-    } else {
-      char *t;
-      if ((rc = mapo_recipe_format(&r, &t, NULL)) == 0) {
-        fputs(t, stdout);
-        free(t);
-      }
-    }
-  } else {
-    mapo_recipe_stats s;
-    rc = mapo_recipe_analyze(&r, &s);
-    if (rc == 0) rc = json ? mapo_report_recipe_json(stdout, &r, &s)
-                           : mapo_report_recipe_text(stdout, &r, &s);
-    mapo_recipe_stats_free(&s);
-  }
+  rc = text ? show_text(&r, npos == 0) : show_shape(&r, json);
   if (rc < 0) fprintf(stderr, "mapo recipe show: %s\n", mapo_strerror(rc));
   mapo_recipe_free(&r);
   return rc < 0 ? 1 : 0;
@@ -97,19 +111,39 @@ static int generate(int argc, char **argv) {
   return ferror(stdout) ? 1 : 0;
 }
 
+/* The subcommands, in the order the usage line gives them. */
+static const struct subcommand {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *usage; /* its part of the usage line */
+} subcommands[] = {
+    {"check", check, "check FILE"},
+    {"show", show, "show [FILE] [--json]"},
+    {"generate", generate, "generate --steps N [--seed S]"},
+};
+enum { NSUB = sizeof subcommands / sizeof subcommands[0] };
+
+/* "check, show or generate", from the table. */
+static void subcommand_list(FILE *f) {
+  for (int i = 0; i < NSUB; i++)
+    fprintf(f, "%s%s", i == 0 ? "" : i == NSUB - 1 ? " or " : ", ", subcommands[i].name);
+}
+
 int mapo__cmd_recipe(int argc, char **argv) {
   const char *sub = argc > 1 ? argv[1] : "";
-  if (strcmp(sub, "check") == 0) return check(argc - 1, argv + 1);
-  if (strcmp(sub, "show") == 0) return show(argc - 1, argv + 1);
-  if (strcmp(sub, "generate") == 0) return generate(argc - 1, argv + 1);
+  for (int i = 0; i < NSUB; i++)
+    if (strcmp(sub, subcommands[i].name) == 0) return subcommands[i].run(argc - 1, argv + 1);
   if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-    puts("usage: mapo recipe check FILE | show [FILE] [--json] | generate --steps N [--seed S]\n"
-         "(mapo recipe SUBCOMMAND --help for each)");
+    fputs("usage: mapo recipe", stdout);
+    for (int i = 0; i < NSUB; i++) printf("%s%s", i ? " | " : " ", subcommands[i].usage);
+    puts("\n(mapo recipe SUBCOMMAND --help for each)");
     return 0;
   }
   if (*sub == '\0')
-    fputs("mapo recipe: missing subcommand (check, show or generate)\n", stderr);
+    fputs("mapo recipe: missing subcommand (", stderr);
   else
-    fprintf(stderr, "mapo recipe: unknown subcommand '%s' (check, show or generate)\n", sub);
+    fprintf(stderr, "mapo recipe: unknown subcommand '%s' (", sub);
+  subcommand_list(stderr);
+  fputs(")\n", stderr);
   return 2;
 }

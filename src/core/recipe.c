@@ -409,114 +409,131 @@ static int report_cycle(parser *p, const recipe_mem *m, const int *indeg, int ns
 #define WRITTEN_FIRST(a, b) (*(a) < *(b))
 MAPO__HEAP_DEFINE(ready, int, WRITTEN_FIRST, MAPO__HEAP_NOT_MOVED)
 
-/* Turn the raw arrays into a mapo_recipe: resolve names, build predecessor and
- * successor lists, order the steps. */
-static int resolve(parser *p, mapo_recipe *r, recipe_mem *m) {
-  int n = (int)p->nsteps, rc = 0;
-  if (n == 0) return mapo__diag(p->diag, p->line > 0 ? p->line : 1, MAPO_EEMPTY,
-                                "empty recipe: no steps");
+/* Resolving happens in named steps, each failing with the diagnostic of the first line
+ * to blame: allocate the recipe's arrays, link each step's names (steps after, utensils
+ * used), link the successors, order the steps. */
+
+/* Allocate the recipe's arrays and give it the pool and the utensils. */
+static int allocate(parser *p, recipe_mem *m, int n) {
   m->steps = aligned_alloc(64, (size_t)n * sizeof *m->steps);
   if (m->steps != NULL) memset(m->steps, 0, (size_t)n * sizeof *m->steps);
   m->utensils = calloc((size_t)p->nutensils + 1, sizeof *m->utensils);
   m->ints = malloc((2 * p->nrefs + 2 * (size_t)n) * sizeof *m->ints);
   m->uses = malloc((p->nuse_refs + 1) * sizeof *m->uses);
-  int *indeg = calloc((size_t)n, sizeof *indeg);
-  if (!m->steps || !m->utensils || !m->ints || !m->uses || !indeg) {
-    free(indeg);
-    return -ENOMEM;
-  }
+  if (!m->steps || !m->utensils || !m->ints || !m->uses) return -ENOMEM;
   m->pool = p->pool.data; /* the recipe owns the pool from here on */
   for (int u = 0; u < p->nutensils; u++)
     m->utensils[u] = (mapo_utensil){m->pool + p->utensils[u].name, p->utensils[u].count,
                                     p->utensils[u].line};
+  return 0;
+}
 
-  int *pred = m->ints, *succ = m->ints + p->nrefs, *order = m->ints + 2 * p->nrefs;
-  int *lines = order + n;
-  size_t npred = 0;
-  for (int s = 0; s < n && rc == 0; s++) {
-    const raw_step *rs = &p->steps[s];
-    mapo_step *st = &m->steps[s];
-    lines[s] = rs->line;
-    *st = (mapo_step){.name = m->pool + rs->name,
-                      .says = rs->says == NONE ? m->pool + rs->name : m->pool + rs->says,
-                      .units = rs->units,
-                      .kind = rs->kind,
-                      .pred = pred + npred,
-                      .use = m->uses + rs->uses};
-    for (int i = 0; i < rs->nafter; i++) {
-      const char *name = m->pool + p->refs[rs->after + (size_t)i];
-      int q = table_find(p, name);
-      if (q < 0) {
-        rc = mapo__diag(p->diag, rs->line, MAPO_EPARSE, "step '%s' comes after unknown step '%s'",
+/* Link step s's `after` names to its predecessors, appended to pred at *npred. */
+static int link_after(parser *p, recipe_mem *m, int s, int *pred, size_t *npred) {
+  const raw_step *rs = &p->steps[s];
+  mapo_step *st = &m->steps[s];
+  for (int i = 0; i < rs->nafter; i++) {
+    const char *name = m->pool + p->refs[rs->after + (size_t)i];
+    int q = table_find(p, name);
+    if (q < 0)
+      return mapo__diag(p->diag, rs->line, MAPO_EPARSE, "step '%s' comes after unknown step '%s'",
                         st->name, name);
-        break;
-      }
-      if (q == s) {
-        rc = mapo__diag(p->diag, rs->line, MAPO_ECYCLE, "cycle: step '%s' comes after itself",
+    if (q == s)
+      return mapo__diag(p->diag, rs->line, MAPO_ECYCLE, "cycle: step '%s' comes after itself",
                         st->name);
-        break;
-      }
-      for (int j = 0; j < st->npred; j++)
-        if (st->pred[j] == q)
-          rc = mapo__diag(p->diag, rs->line, MAPO_EPARSE, "step '%s' lists '%s' twice after 'after'",
-                          st->name, name);
-      if (rc < 0) break;
-      pred[npred++] = q;
-      st->npred++;
-      m->steps[q].nsucc++;
-    }
-    for (int i = 0; i < rs->nuses && rc == 0; i++) {
-      const raw_use *ru = &p->use_refs[rs->uses + (size_t)i];
-      const char *name = m->pool + ru->name;
-      int u = 0;
-      while (u < p->nutensils && strcmp(m->utensils[u].name, name) != 0) u++;
-      if (u == p->nutensils)
-        rc = mapo__diag(p->diag, rs->line, MAPO_EPARSE,
+    for (int j = 0; j < st->npred; j++)
+      if (st->pred[j] == q)
+        return mapo__diag(p->diag, rs->line, MAPO_EPARSE,
+                          "step '%s' lists '%s' twice after 'after'", st->name, name);
+    pred[(*npred)++] = q;
+    st->npred++;
+    m->steps[q].nsucc++;
+  }
+  return 0;
+}
+
+/* Link step s's `uses` names to utensils, each needing no more pieces than there are. */
+static int link_uses(parser *p, recipe_mem *m, int s) {
+  const raw_step *rs = &p->steps[s];
+  mapo_step *st = &m->steps[s];
+  for (int i = 0; i < rs->nuses; i++) {
+    const raw_use *ru = &p->use_refs[rs->uses + (size_t)i];
+    const char *name = m->pool + ru->name;
+    int u = 0;
+    while (u < p->nutensils && strcmp(m->utensils[u].name, name) != 0) u++;
+    if (u == p->nutensils)
+      return mapo__diag(p->diag, rs->line, MAPO_EPARSE,
                         "step '%s' uses unknown utensil '%s' (declare it: utensil %s COUNT)",
                         st->name, name, name);
-      else if (ru->count > m->utensils[u].count)
-        rc = mapo__diag(p->diag, rs->line, MAPO_EPARSE,
+    if (ru->count > m->utensils[u].count)
+      return mapo__diag(p->diag, rs->line, MAPO_EPARSE,
                         "step '%s' needs %d %s but the kitchen has %d", st->name, ru->count,
                         name, m->utensils[u].count);
-      for (int j = 0; j < st->nuse && rc == 0; j++)
-        if (st->use[j].utensil == u)
-          rc = mapo__diag(p->diag, rs->line, MAPO_EPARSE, "step '%s' uses '%s' twice",
+    for (int j = 0; j < st->nuse; j++)
+      if (st->use[j].utensil == u)
+        return mapo__diag(p->diag, rs->line, MAPO_EPARSE, "step '%s' uses '%s' twice",
                           st->name, name);
-      if (rc == 0) m->uses[rs->uses + (size_t)st->nuse++] = (mapo_use){u, ru->count};
-    }
+    m->uses[rs->uses + (size_t)st->nuse++] = (mapo_use){u, ru->count};
   }
-  if (rc == 0 && p->rice_name != NONE) {
+  return 0;
+}
+
+/* Fill every step from its raw record, its names linked, in the order written; then the
+ * rice's step. */
+static int link_steps(parser *p, mapo_recipe *r, recipe_mem *m, int *pred, int *lines) {
+  size_t npred = 0;
+  for (int s = 0; s < (int)p->nsteps; s++) {
+    const raw_step *rs = &p->steps[s];
+    lines[s] = rs->line;
+    m->steps[s] = (mapo_step){.name = m->pool + rs->name,
+                              .says = m->pool + (rs->says == NONE ? rs->name : rs->says),
+                              .units = rs->units,
+                              .kind = rs->kind,
+                              .pred = pred + npred,
+                              .use = m->uses + rs->uses};
+    int rc = link_after(p, m, s, pred, &npred);
+    if (rc == 0) rc = link_uses(p, m, s);
+    if (rc < 0) return rc;
+  }
+  if (p->rice_name != NONE) {
     r->rice = table_find(p, m->pool + p->rice_name);
     if (r->rice < 0)
-      rc = mapo__diag(p->diag, p->rice_line, MAPO_EPARSE, "rice names unknown step '%s'",
-                      m->pool + p->rice_name);
+      return mapo__diag(p->diag, p->rice_line, MAPO_EPARSE, "rice names unknown step '%s'",
+                        m->pool + p->rice_name);
   }
-  if (rc < 0) {
-    free(indeg);
-    return rc;
-  }
-  /* Successor lists: count, then fill. */
+  return 0;
+}
+
+/* Successor lists, from the predecessor lists: count (done while linking), then fill. */
+static void link_successors(recipe_mem *m, int n, int *succ) {
   size_t off = 0;
   for (int s = 0; s < n; s++) {
     m->steps[s].succ = succ + off;
     off += (size_t)m->steps[s].nsucc;
     m->steps[s].nsucc = 0;
   }
+  /* A step's list is read-only through the step: write it through succ, at its place. */
   for (int s = 0; s < n; s++)
     for (int i = 0; i < m->steps[s].npred; i++) {
       mapo_step *q = &m->steps[m->steps[s].pred[i]];
-      ((int *)q->succ)[q->nsucc++] = s;
+      succ[(q->succ - succ) + q->nsucc++] = s;
     }
-  /* Kahn's algorithm, taking among the ready steps the one written first (a min-heap
-   * of indices): a serial cook then follows the recipe as written, as the notebook
-   * does. What it cannot order lies on or behind a cycle. */
+}
+
+/* Order the steps into `order` by Kahn's algorithm, taking among the ready steps the one
+ * written first (a min-heap of indices): a serial cook then follows the recipe as
+ * written, as the notebook does. What it cannot order lies on or behind a cycle, which
+ * is described. */
+static int order_steps(parser *p, const recipe_mem *m, int n, int *order) {
+  int *indeg = malloc((size_t)n * sizeof *indeg);
   int *heap = malloc((size_t)n * sizeof *heap);
-  if (heap == NULL) {
+  if (indeg == NULL || heap == NULL) {
     free(indeg);
+    free(heap);
     return -ENOMEM;
   }
   size_t nheap = 0;
-  int tail = 0;
+  int tail = 0, rc = 0;
   for (int s = 0; s < n; s++) {
     indeg[s] = m->steps[s].npred;
     if (indeg[s] == 0) ready_push(heap, &nheap, s);
@@ -531,7 +548,22 @@ static int resolve(parser *p, mapo_recipe *r, recipe_mem *m) {
   free(heap);
   if (tail < n) rc = report_cycle(p, m, indeg, n);
   free(indeg);
+  return rc;
+}
+
+/* Turn the raw arrays into a mapo_recipe: allocate, link names, link successors, order
+ * the steps; then hand the arrays to r. */
+static int resolve(parser *p, mapo_recipe *r, recipe_mem *m) {
+  const int n = (int)p->nsteps;
+  if (n == 0) return mapo__diag(p->diag, p->line > 0 ? p->line : 1, MAPO_EEMPTY,
+                                "empty recipe: no steps");
+  int rc = allocate(p, m, n);
   if (rc < 0) return rc;
+  int *pred = m->ints, *succ = m->ints + p->nrefs, *order = m->ints + 2 * p->nrefs;
+  int *lines = order + n;
+  if ((rc = link_steps(p, r, m, pred, lines)) < 0) return rc;
+  link_successors(m, n, succ);
+  if ((rc = order_steps(p, m, n, order)) < 0) return rc;
 
   r->title = p->title == NONE ? "untitled" : m->pool + p->title;
   r->nsteps = n;

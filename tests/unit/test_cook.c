@@ -1,7 +1,8 @@
 /* test_cook.c - the cooking models and the kitchen: the notebook's figures (serial
  * 23 units and rice at 48; parallel 9 and 76), dependency order and utensil
  * exclusivity on the timelines of many generated recipes, the event callback, the
- * sections shape check, and the output files.
+ * sections shape check, the output files, repeated runs through the benchmark harness,
+ * every model side by side, and the model table as the single source.
  *
  * Timing checks catch a broken schedule, never a slow or loaded machine: steps sleep to
  * their deadlines, so no makespan beats its bound and no rice is warmer than its
@@ -343,6 +344,107 @@ static void test_json_string(void) {
   free(buf);
 }
 
+/* What a report wrote to a memory stream, for strstr. The caller frees it. */
+static char *report_of(int (*report)(FILE *, const void *), const void *arg, int *rc) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  *rc = report(f, arg);
+  fclose(f);
+  return buf;
+}
+
+static int run_text(FILE *f, const void *x) { return mapo_report_cook_run_text(f, x); }
+static int run_json(FILE *f, const void *x) { return mapo_report_cook_run_json(f, x); }
+static int lineup_text(FILE *f, const void *l) { return mapo_report_cook_lineup_text(f, l); }
+static int lineup_json(FILE *f, const void *l) { return mapo_report_cook_lineup_json(f, l); }
+
+/* --repeat: every run counted, the run kept is within the spread, the reports say so. */
+static void test_repeat(void) {
+  mapo_recipe r;
+  CU_ASSERT_EQUAL_FATAL(mapo_recipe_builtin(&r), 0);
+  mapo_kitchen_opts o = {.unit_ms = 0.5};
+  mapo_cook_run x;
+  MAPO_ASSERT_INT(mapo_cook_repeat(&x, mapo_cook_model_find("tasks"), &r, &o, 3), 0);
+  MAPO_ASSERT_INT(x.repeat, 3);
+  MAPO_ASSERT_INT(x.makespan.n, 3);
+  MAPO_ASSERT_INT(x.dispatch.n, 3);
+  CU_ASSERT(x.makespan.min <= x.makespan.median && x.makespan.median <= x.makespan.max);
+  CU_ASSERT(x.s.makespan_ms >= x.makespan.min && x.s.makespan_ms <= x.makespan.max);
+  check_timeline(&x.k, "tasks");
+  int rc;
+  char *text = report_of(run_text, &x, &rc);
+  MAPO_ASSERT_INT(rc, 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "over 3 runs (ms)"));
+  free(text);
+  char *json = report_of(run_json, &x, &rc);
+  MAPO_ASSERT_INT(rc, 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"repeat\":3,\"spread\":{\"n\":3"));
+  free(json);
+  mapo_cook_run_free(&x);
+  MAPO_ASSERT_INT(mapo_cook_repeat(&x, mapo_cook_model_find("tasks"), &r, &o, 0), MAPO_EINVAL);
+  mapo_cook_run_free(&x);
+  mapo_recipe_free(&r);
+}
+
+/* --model all: a run per row of the table, in its order; a model the recipe does not fit
+ * keeps its reason and the others still cook. */
+static void test_all_models(void) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/examples/recipes/one-knife.recipe", source_dir);
+  mapo_recipe r;
+  mapo_diag d;
+  CU_ASSERT_EQUAL_FATAL(mapo_recipe_load(&r, path, &d), 0);
+  mapo_kitchen_opts o = {.unit_ms = 0};
+  mapo_cook_lineup l;
+  MAPO_ASSERT_INT(mapo_cook_all(&l, &r, &o, 1), 0);
+  MAPO_ASSERT_INT(l.n, mapo_cook_model_count());
+  int rc;
+  char *text = report_of(lineup_text, &l, &rc), *json = report_of(lineup_json, &l, &rc);
+  for (int i = 0; i < l.n; i++) {
+    const mapo_cook_run *x = &l.runs[i];
+    CU_ASSERT_PTR_EQUAL(x->model, &mapo_cook_models[i]);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, x->model->lesson));
+    if (strcmp(x->model->name, "sections") == 0) {
+      MAPO_ASSERT_INT(x->rc, MAPO_ESHAPE);
+      CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"error\":\"sections cannot cook this recipe"));
+    } else {
+      MAPO_ASSERT_INT(x->rc, 0);
+      check_timeline(&x->k, x->model->name);
+    }
+  }
+  free(text);
+  free(json);
+  mapo_cook_lineup_free(&l);
+  mapo_recipe_free(&r);
+}
+
+/* The table is the single source: unique names that find their row, a lesson each, and
+ * the --blocking sentence in the report exactly when every step blocked. */
+static void test_model_table(void) {
+  mapo_recipe r;
+  CU_ASSERT_EQUAL_FATAL(mapo_recipe_builtin(&r), 0);
+  int n = 0;
+  for (const mapo_cook_model *m = mapo_cook_models; m->name; m++, n++) {
+    CU_ASSERT_PTR_EQUAL(mapo_cook_model_find(m->name), m);
+    CU_ASSERT_PTR_NOT_NULL(m->cook);
+    CU_ASSERT(m->lesson != NULL && m->lesson[0] != '\0');
+    CU_ASSERT(m->fixed_cooks >= 0);
+    if (m->blocking_lesson == NULL) continue;
+    mapo_kitchen_opts o = {.unit_ms = 0, .blocking = 1};
+    mapo_cook_run x;
+    MAPO_ASSERT_INT(mapo_cook_repeat(&x, m, &r, &o, 1), 0);
+    int rc;
+    char *text = report_of(run_text, &x, &rc);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, m->blocking_lesson));
+    free(text);
+    mapo_cook_run_free(&x);
+  }
+  MAPO_ASSERT_INT(mapo_cook_model_count(), n);
+  mapo_recipe_free(&r);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1) source_dir = argv[1];
   static const mapo_test tests[] = {
@@ -357,6 +459,9 @@ int main(int argc, char **argv) {
       {"bad kitchen options", test_bad_options},
       {"output files are all or nothing", test_write_file},
       {"json strings", test_json_string},
+      {"repeated runs through the harness", test_repeat},
+      {"every model side by side", test_all_models},
+      {"the model table", test_model_table},
       {NULL, NULL},
   };
   return mapo_test_run("cook", tests);

@@ -1,16 +1,16 @@
-/* trace.c - Chrome trace-event JSON: open it in https://ui.perfetto.dev or
- * chrome://tracing. One row (tid) per cook; each step a complete event ("ph":"X")
- * with its ready time and dispatch in args. Times are microseconds. */
+/* cook_trace.c - a cooking run as Chrome trace-event JSON (`mapo cook --trace`): open it
+ * in https://ui.perfetto.dev or chrome://tracing. One row (tid) per cook; each step a
+ * complete event ("ph":"X") with its ready time and dispatch in args. Times are
+ * microseconds. */
 #include <errno.h>
 #include <stdio.h>
 
-#include "mapo/report.h"
+#include "internal.h"
+#include "mapo/report_cook.h"
 
 int mapo_report_trace(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k) {
   const mapo_recipe *r = k->recipe;
-  int workers = 0;
-  for (int t = 0; t < r->nsteps; t++)
-    if (k->slots[t].worker + 1 > workers) workers = k->slots[t].worker + 1;
+  const int workers = mapo__cook_workers(k);
   fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", f);
   fputs("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,\"args\":{\"name\":", f);
   char title[200];

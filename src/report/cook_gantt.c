@@ -1,4 +1,5 @@
-/* gantt.c - a text Gantt chart: a row per cook, time running to the right.
+/* cook_gantt.c - a cooking run's text Gantt chart (`mapo cook --gantt`): a row per cook,
+ * time running to the right.
  *
  * Each step is drawn [name===] over the columns it ran; steps on the path that
  * decided the makespan are drawn with '#' instead of '='.
@@ -7,24 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mapo/report.h"
+#include "internal.h"
+#include "mapo/report_cook.h"
 
 int mapo_report_gantt(FILE *f, const mapo_kitchen *k, const mapo_cook_summary *s, int columns) {
   const mapo_recipe *r = k->recipe;
   if (columns < 10) columns = 10;
   double end = (double)k->makespan_ns;
   if (end <= 0) end = 1;
-  int workers = 0;
-  for (int t = 0; t < r->nsteps; t++)
-    if (k->slots[t].worker + 1 > workers) workers = k->slots[t].worker + 1;
+  const int workers = mapo__cook_workers(k);
   char *row = malloc((size_t)columns + 1);
-  char *on_path = calloc((size_t)r->nsteps, 1);
+  char *on_path = mapo__cook_on_path(k, s);
   if (row == NULL || on_path == NULL) {
     free(row);
     free(on_path);
     return -ENOMEM;
   }
-  for (int i = 0; i < s->npath; i++) on_path[s->path[i]] = 1;
   int unit_axis = k->unit_ns > 0;
   fprintf(f, "\n  %-8s|0%*s%.1f %s\n", "", columns - 1, "",
           unit_axis ? s->makespan_units : s->makespan_ms, unit_axis ? "units" : "ms");
