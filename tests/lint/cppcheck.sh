@@ -16,10 +16,10 @@ if [ ! -f "$build/compile_commands.json" ]; then
   echo "cppcheck: no $build/compile_commands.json (configure with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON): skipped" >&2
   exit 77
 fi
-# --file-filter matches the database's paths relative to the current folder: src/ and mpi/
+# --file-filter matches the database's absolute paths: src/ and mpi/
 # only (the tests are not analysed).
 if cppcheck --enable=warning,portability,performance --inline-suppr --quiet -j 2 \
-     --project="$build/compile_commands.json" --file-filter='src/*' --file-filter='mpi/*' \
+     --project="$build/compile_commands.json" --file-filter="$PWD/src/*" --file-filter="$PWD/mpi/*" \
      --suppressions-list=tests/lint/cppcheck.supp --error-exitcode=1 \
      --template='{file}:{line}:{column}: {severity}: {message} [{id}]'; then
   echo "cppcheck: src/ and mpi/ clean"
