@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "mapo/report.h"
+#include "mapo/sum.h"
 
 extern char **environ;
 
@@ -48,6 +49,8 @@ void mapo_report_environment_json(FILE *f) {
   mapo_json_string(f, have_uname ? u.release : "unknown");
   fputs(",\"machine\":", f);
   mapo_json_string(f, have_uname ? u.machine : "unknown");
+  fputs(",\"sum_kernel\":", f); /* the copy of the sum kernel the CPU runs (mapo/sum.h) */
+  mapo_json_string(f, mapo_sum_kernel());
   fputs(",\"variables\":{", f);
   int n = 0;
   for (char **e = environ; e && *e; e++) {
