@@ -36,6 +36,8 @@
  *   no lane overflows. flush is about 737,000 rounds at the notebook's n = 5,000,000,
  *   one round at n = 2^32.
  */
+#include <string.h>
+
 #include "mapo/sum.h"
 
 /* The kernel, for L 64-bit lanes per vector and G groups of them. `attrs` is what the
@@ -102,16 +104,25 @@ MAPO__UNINSTRUMENTED static int widest(void) {
   return SSE2;
 }
 
-MAPO__UNINSTRUMENTED static squares_fn *squares_resolve(void) {
+MAPO__UNINSTRUMENTED __attribute__((used)) static squares_fn *squares_resolve(void) {
   const int w = widest();
   return w == AVX512 ? squares_avx512 : w == AVX2 ? squares_avx2 : squares_sse2;
 }
 
 mapo_u128 mapo_sum_squares(uint64_t lo, uint64_t hi) __attribute__((ifunc("squares_resolve")));
 
-const char *mapo_sum_kernel(void) {
-  static const char *const names[] = {"sse2", "avx2", "avx512"};
-  return names[widest()];
+static const struct {
+  const char *name;
+  squares_fn *fn;
+} copies[] = {[SSE2] = {"sse2", squares_sse2}, [AVX2] = {"avx2", squares_avx2},
+              [AVX512] = {"avx512", squares_avx512}};
+
+const char *mapo_sum_kernel(void) { return copies[widest()].name; }
+
+mapo_sum_squares_fn mapo_sum_kernel_copy(const char *name) {
+  for (int c = SSE2; name != NULL && c <= widest(); c++)
+    if (strcmp(name, copies[c].name) == 0) return copies[c].fn;
+  return NULL;
 }
 
 #else
@@ -135,6 +146,10 @@ MAPO__SQUARES(squares, , 2, 5)
 
 mapo_u128 mapo_sum_squares(uint64_t lo, uint64_t hi) { return squares(lo, hi); }
 const char *mapo_sum_kernel(void) { return MAPO__KERNEL; }
+
+mapo_sum_squares_fn mapo_sum_kernel_copy(const char *name) {
+  return name != NULL && strcmp(name, MAPO__KERNEL) == 0 ? squares : NULL;
+}
 
 #endif
 
