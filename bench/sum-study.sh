@@ -48,6 +48,7 @@ fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 serial() { "$1" sum --model serial --threads 1 --repeat 11 --json "${@:2}"; }
+reduction() { "$1" sum --model reduction --threads "$2" --base 50000000 --repeat 1 --json; }
 
 for r in $(seq "$runs"); do
   serial "$build/mapo" > "$dir/serial.$r.json"
@@ -56,16 +57,14 @@ for r in $(seq "$runs"); do
   [ -z "$second" ] || serial "$second/mapo" > "$dir/second.$r.json"
   serial "$build/mapo" --base 10000000 > "$dir/serial2x.$r.json"
   for cc in $refs; do "$build/sum-reference-$cc" 10000000 20 11 > "$dir/ref2x-$cc.$r.txt"; done
-  "$build/mapo" sum --model reduction --threads 1 --base 50000000 --repeat 1 --json > "$dir/red1.$r.json"
-  "$build/mapo" sum --model reduction --threads 2 --base 50000000 --repeat 1 --json > "$dir/red2.$r.json"
-  if [ -n "$second" ]; then
-    "$second/mapo" sum --model reduction --threads 2 --base 50000000 --repeat 1 --json \
-      > "$dir/second-red2.$r.json"
-  fi
+  reduction "$build/mapo" 1 > "$dir/red1.$r.json"
+  reduction "$build/mapo" 2 > "$dir/red2.$r.json"
+  [ -z "$second" ] || reduction "$second/mapo" 2 > "$dir/second-red2.$r.json"
 done
 for r in $(seq 3); do
   for m in critical atomic false-sharing padded reduction; do
-    "$build/mapo" sum --model "$m" --threads 2 --base 500000 --repeat 3 --json > "$dir/model.$m.$r.json"
+    "$build/mapo" sum --model "$m" --threads 2 --base 500000 --repeat 3 --json \
+      > "$dir/model.$m.$r.json"
   done
 done
 
@@ -112,6 +111,5 @@ if second:
     line("second build: reduction, 2 threads", s2, f"/ first = {s2 / red2:.2f}")
 print("every model at 2 threads, --base 500000 (median of 3 processes of 3 runs)")
 for m in ("critical", "atomic", "false-sharing", "padded", "reduction"):
-    v = statistics.median(json.load(open(f"{d}/model.{m}.{r}.json"))["seconds_median"] for r in (1, 2, 3))
-    line(m, v)
+    line(m, statistics.median(doc(f"model.{m}", r)["seconds_median"] for r in (1, 2, 3)))
 PY

@@ -7,17 +7,18 @@
  *   about: every term is visited, and doubling n doubles the time.
  * - Additions only. A lane steps through its squares by (x + W)^2 = x^2 + (2Wx + W^2),
  *   W the terms of a round: a round of a group of lanes is three vector additions (sum,
- *   square, step), where a multiplication would be a 64-bit vector product (vpmullq),
- *   slow or absent on most x86-64 CPUs.
- * - Why it was 1.6x slower than a plain `acc += i*i` loop built by clang (issue 12), and
+ *   square, step), where a multiplication would be a 64-bit vector product: vpmullq
+ *   where AVX-512DQ has it (slow on many CPUs), several instructions elsewhere.
+ * - Why it took 1.8x the time of a plain `acc += i*i` loop built by clang (issue 12), and
  *   what changed. The loop is bound by how many vector additions a core starts per cycle
  *   (four on this Zen 5, 512-bit ones included), not by latency: each addition of a
  *   round needs only the round before, one cycle back, so the lanes' dependency chains
  *   never wait. Work per cycle is therefore additions x lanes, and the lanes were sized
  *   for AVX2 (four) wherever __AVX2__ was defined, on the belief that AVX-512 gained
  *   nothing; on full-width AVX-512 units eight lanes halve the time. And four groups
- *   kept the adders busy only ~3.6 cycles in 4; six fill them. bench/sum-study.sh
- *   measures all of it (README.md, "The CPU-bound benchmark").
+ *   kept the adders busy about 3.6 cycles in 4 (six groups ran 8% faster, eight no
+ *   faster than six). bench/sum-study.sh measures the result against the plain loop
+ *   built by gcc and by clang (README.md, "The CPU-bound benchmark").
  * - Portable and fast. One build runs on every x86-64: each instruction set gets its
  *   own copy of the kernel (a macro, because C has no templates; `target` lets a copy
  *   use AVX2 or AVX-512 in a file compiled for plain x86-64), and the dynamic loader
