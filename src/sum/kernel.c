@@ -89,10 +89,13 @@ MAPO__SQUARES(squares_avx512, __attribute__((target("avx512f"))), 8, 6)
 /* The resolver runs while the dynamic loader relocates the program, before a sanitizer's
  * runtime is set up (and valgrind runs it on its own CPU, which reports no AVX-512): it
  * must not be instrumented. __builtin_cpu_init is needed that early, says gcc's manual. */
+#define MAPO__NO_SANITIZE __attribute__((no_sanitize("address", "thread", "undefined")))
 #if defined(__has_attribute) && __has_attribute(disable_sanitizer_instrumentation)
-#define MAPO__UNINSTRUMENTED __attribute__((disable_sanitizer_instrumentation))
+/* clang 14 needs both: no_sanitize("thread") still reports function entries to TSan's
+ * runtime, disable_sanitizer_instrumentation alone keeps ASan's checks. */
+#define MAPO__UNINSTRUMENTED MAPO__NO_SANITIZE __attribute__((disable_sanitizer_instrumentation))
 #else
-#define MAPO__UNINSTRUMENTED __attribute__((no_sanitize("address", "thread", "undefined")))
+#define MAPO__UNINSTRUMENTED MAPO__NO_SANITIZE
 #endif
 
 typedef mapo_u128 squares_fn(uint64_t lo, uint64_t hi);
