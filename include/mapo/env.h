@@ -22,6 +22,9 @@ typedef struct mapo_env {
   char host[256];         /* uname(): "unknown" when it fails */
   char kernel[256];
   char machine[256];
+  /* The copy of the sum kernel this CPU runs (mapo_sum_kernel(): "avx512", "avx2",
+   * "sse2"): a portable build picks it when it loads. */
+  const char *sum_kernel;
   /* Every OMP_*, GOMP_*, KMP_*, SLURM_* and OMPI_* variable in the environment's own
    * order, except OMPI_ALLOW_*: that one only says mapo ran as root. */
   mapo_env_var *vars;

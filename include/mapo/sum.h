@@ -23,6 +23,14 @@ typedef unsigned __int128 mapo_u128;
 /* The kernel: the sum of i*i for lo <= i < hi, exact. Its domain is
  * lo <= hi <= MAPO_SUM_N_MAX (mapo_sum_job_init checks it); outside it the result is 0. */
 mapo_u128 mapo_sum_squares(uint64_t lo, uint64_t hi);
+/* Which copy of the kernel this process runs: "avx512", "avx2" or "sse2" on x86-64 (the
+ * widest the CPU has, chosen when the program is loaded, or the one a native build was
+ * compiled for), "generic" elsewhere. The JSON environment records it as sum_kernel. */
+const char *mapo_sum_kernel(void);
+/* One copy of the kernel by name ("sse2", "avx2", "avx512", "generic"), to test each:
+ * NULL where this build has no such copy or this CPU cannot run it. */
+typedef mapo_u128 (*mapo_sum_squares_fn)(uint64_t lo, uint64_t hi);
+mapo_sum_squares_fn mapo_sum_kernel_copy(const char *name);
 /* The closed form n(n-1)(2n-1)/6, exact for every n <= MAPO_SUM_N_MAX (0 beyond). */
 mapo_u128 mapo_sum_formula(uint64_t n);
 /* v in decimal; buf must hold 40 bytes. Returns buf. */

@@ -15,6 +15,7 @@
 
 #include "core/internal.h"
 #include "mapo/env.h"
+#include "mapo/sum.h"
 
 extern char **environ;
 
@@ -68,6 +69,7 @@ int mapo_env_gather(mapo_env *e) {
   snprintf(e->host, sizeof e->host, "%s", have ? u.nodename : "unknown");
   snprintf(e->kernel, sizeof e->kernel, "%s", have ? u.release : "unknown");
   snprintf(e->machine, sizeof e->machine, "%s", have ? u.machine : "unknown");
+  e->sum_kernel = mapo_sum_kernel();
   if (gather_vars(e) == 0) return 0;
   mapo_env_free(e);
   return -ENOMEM;

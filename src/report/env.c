@@ -22,6 +22,8 @@ int mapo_report_env_json(FILE *f, const mapo_env *e) {
   mapo_json_string(f, e->kernel);
   fputs(",\"machine\":", f);
   mapo_json_string(f, e->machine);
+  fputs(",\"sum_kernel\":", f);
+  mapo_json_string(f, e->sum_kernel != NULL ? e->sum_kernel : "unknown");
   fputs(",\"variables\":{", f);
   for (int i = 0; i < e->nvars; i++) {
     fputs(i ? "," : "", f);

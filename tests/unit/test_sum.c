@@ -69,6 +69,33 @@ static void test_kernel_top(void) {
   assert_u128(mapo_sum_formula(top + 1), 0, "formula", top + 1, 0);
 }
 
+/* Every copy of the kernel this CPU runs, not only the one the loader chose (a portable
+ * build has an SSE2, an AVX2 and an AVX-512 copy): small ranges across the rounds, blocks
+ * flushed after 256, 4 and 1 rounds (n near 2^28, 2^31, 2^32), the notebook's size. */
+static void test_kernel_copies(void) {
+  static const char *const names[] = {"sse2", "avx2", "avx512", "generic"};
+  int found = 0;
+  for (int c = 0; c < 4; c++) {
+    const mapo_sum_squares_fn f = mapo_sum_kernel_copy(names[c]);
+    if (f == NULL) continue;
+    found++;
+    for (uint64_t lo = 0; lo < 130; lo += 11)
+      for (uint64_t hi = lo; hi < lo + 450; hi += 17)
+        assert_u128(f(lo, hi), one_by_one(lo, hi), names[c], lo, hi);
+    const uint64_t ends[][2] = {{(UINT64_C(1) << 28) - 20000, UINT64_C(1) << 28},
+                                {(UINT64_C(1) << 31) - 3001, UINT64_C(1) << 31},
+                                {MAPO_SUM_N_MAX - 2999, MAPO_SUM_N_MAX}};
+    for (int e = 0; e < 3; e++)
+      assert_u128(f(ends[e][0], ends[e][1]), one_by_one(ends[e][0], ends[e][1]), names[c],
+                  ends[e][0], ends[e][1]);
+    assert_u128(f(0, 5000000), mapo_sum_formula(5000000), names[c], 0, 5000000);
+    assert_u128(f(0, MAPO_SUM_N_MAX + 1), 0, names[c], 0, MAPO_SUM_N_MAX + 1);
+  }
+  CU_ASSERT(found >= 1);
+  CU_ASSERT_PTR_NOT_NULL(mapo_sum_kernel_copy(mapo_sum_kernel()));
+  CU_ASSERT_PTR_NULL(mapo_sum_kernel_copy("nope"));
+}
+
 static void test_format(void) {
   char buf[40];
   CU_ASSERT_STRING_EQUAL(mapo_u128_format(0, buf), "0");
@@ -441,6 +468,7 @@ int main(void) {
       {"kernel: exact for n = 0..300 and any range", test_kernel_small},
       {"kernel: the notebook's size, past 2^64", test_kernel_notebook},
       {"kernel: the top of the range, no overflow", test_kernel_top},
+      {"kernel: every copy this CPU runs (SSE2, AVX2, AVX-512)", test_kernel_copies},
       {"128-bit decimal text", test_format},
       {"bad jobs refused", test_job_validation},
       {"pieces cover every number once", test_pieces},
