@@ -43,7 +43,8 @@ static void test_gather(void) {
 static void test_json(void) {
   mapo_env_var vars[] = {{"OMP_NUM_THREADS", "4"}, {"SLURM_JOB_ID", "a\"b"}};
   mapo_env e = {.compiler = "cc 1", .flags = "-O2", .processors_online = 2, .host = "h",
-                .kernel = "k", .machine = "m", .vars = vars, .nvars = 2};
+                .kernel = "k", .machine = "m", .sum_kernel = "avx2", .vars = vars,
+                .nvars = 2};
   char *text = NULL;
   size_t size = 0;
   FILE *f = open_memstream(&text, &size);
@@ -52,7 +53,7 @@ static void test_json(void) {
   fclose(f);
   CU_ASSERT_STRING_EQUAL(text, "{\"compiler\":\"cc 1\",\"flags\":\"-O2\","
                                "\"processors_online\":2,\"host\":\"h\",\"kernel\":\"k\","
-                               "\"machine\":\"m\",\"variables\":{\"OMP_NUM_THREADS\":\"4\","
+                               "\"machine\":\"m\",\"sum_kernel\":\"avx2\",\"variables\":{\"OMP_NUM_THREADS\":\"4\","
                                "\"SLURM_JOB_ID\":\"a\\\"b\"}}");
   free(text);
 }
