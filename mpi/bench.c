@@ -10,8 +10,7 @@ int mapo__mpi_bench_start(void *user) {
 
 int mapo__mpi_bench_combine(void *user, double *seconds) {
   (void)user;
-  return MPI_Allreduce(MPI_IN_PLACE, seconds, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD) ==
-                 MPI_SUCCESS
+  return MPI_Allreduce(MPI_IN_PLACE, seconds, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD) == MPI_SUCCESS
              ? 0
              : MAPO_EINVAL;
 }

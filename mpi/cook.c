@@ -110,7 +110,7 @@ typedef struct chef {
   mapo_board board; /* what can start: predecessors done, utensils in */
   int *idle;        /* idle cooks (worker = rank - 1), a stack */
   int nidle;
-  int nbusy;        /* steps dealt and not yet done */
+  int nbusy; /* steps dealt and not yet done */
 } chef;
 
 /* Deal ready steps while a cook is idle. A step takes its utensils here, before it is
@@ -227,25 +227,29 @@ static int parse(int argc, char **argv, cook_args *a) {
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
-      "cook", "[--recipe FILE] [--unit-ms MS] [--gantt] [--trace FILE] [--svg FILE] [--json]",
+      "cook",
+      "[--recipe FILE] [--unit-ms MS] [--gantt] [--trace FILE] [--svg FILE] [--json]",
       "Cook a recipe (the notebook's Mapo Tofu by default) with MPI ranks: rank 0, the head\n"
       "chef, deals each ready step to an idle cook (ranks 1 and up) as a message, keeping\n"
       "the dependencies and the utensils; it reports the makespan against the bound for\n"
       "that many cooks, the messages' cost (dispatch) and the rice temperature, as\n"
       "`mapo cook` does. Run it under mpirun with at least 2 ranks: mpirun -n 4 gives 3 cooks.",
-      opts, 0, 0};
+      opts,
+      0,
+      0};
   const char *pos[1];
   int npos;
   int rc = mapo__mpi_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;
   if (mapo__mpi_size() < 2)
-    return mapo__mpi_fail(2, "cook", "needs at least 2 ranks, a head chef and a cook "
+    return mapo__mpi_fail(2, "cook",
+                          "needs at least 2 ranks, a head chef and a cook "
                           "(rank 0 only coordinates): mpirun -n 4 mapo-mpi cook has 3 cooks");
   int status = 0;
   if (mapo__mpi_rank() == 0) {
     if (a->trace && !cli_can_write(a->trace))
-      status = cli_fail(&cmd, "--trace: cannot write '%s' (no such folder, or not writable)",
-                        a->trace);
+      status =
+          cli_fail(&cmd, "--trace: cannot write '%s' (no such folder, or not writable)", a->trace);
     else if (a->svg && !cli_can_write(a->svg))
       status = cli_fail(&cmd, "--svg: cannot write '%s' (no such folder, or not writable)", a->svg);
     else if (a->trace && a->svg && strcmp(a->trace, a->svg) == 0)
@@ -319,8 +323,8 @@ static int report(const cook_args *a, const job *j) {
     printf(",\"ranks\":%d}\n", size);
   } else {
     mapo_report_cook_text(stdout, &mpi_model, &j->k, &j->s);
-    printf("  ranks: %d, rank 0 the head chef, ranks 1 to %d the cooks 0 to %d\n", size,
-           size - 1, size - 2);
+    printf("  ranks: %d, rank 0 the head chef, ranks 1 to %d the cooks 0 to %d\n", size, size - 1,
+           size - 2);
     if (a->gantt) mapo_report_gantt(stdout, &j->k, &j->s, 64);
   }
   if (a->trace && (rc = mapo_report_trace_file(a->trace, &mpi_model, &j->k)) < 0) {
@@ -348,9 +352,9 @@ int mapo__mpi_cook(int argc, char **argv) {
   const mapo_bench b = {.warmup = 1, .repeat = 1, .user = &j, .prepare = prepare, .run = run};
   int rc = mapo_bench_run(&b, &seconds, NULL), status = 0;
   if (rc < 0)
-    status = mapo__mpi_fail(1, "cook", "%s", rc == -EDEADLK
-                                ? "steps are left that wait for utensils nobody holds"
-                                : mapo_strerror(rc));
+    status = mapo__mpi_fail(
+        1, "cook", "%s",
+        rc == -EDEADLK ? "steps are left that wait for utensils nobody holds" : mapo_strerror(rc));
   if (status == 0 && mapo__mpi_rank() == 0) {
     rc = mapo_kitchen_summarize(&j.k, MAPO_HOLD_ALL, &j.s);
     status = rc < 0 ? mapo__mpi_fail(1, "cook", "%s", mapo_strerror(rc)) : report(&a, &j);

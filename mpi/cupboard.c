@@ -240,8 +240,7 @@ static void reference(int trials, holding *all, mapo_cupboard_method *r) {
 static void place(mapo_cupboard_report *rep) {
   MPI_Comm node;
   int local = 1;
-  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, mapo__mpi_rank(), MPI_INFO_NULL,
-                      &node);
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, mapo__mpi_rank(), MPI_INFO_NULL, &node);
   MPI_Comm_size(node, &local);
   MPI_Comm_free(&node);
   crowded = local > (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -294,19 +293,24 @@ int mapo__mpi_cupboard(int argc, char **argv) {
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
-      "cupboard", "[--mode own|token|onesided|all] [--trials K] [--json]",
+      "cupboard",
+      "[--mode own|token|onesided|all] [--trials K] [--json]",
       "The notebook's cupboard over MPI: every rank its own cupboard (nobody fails, nothing\n"
       "is shared), then one knife shared by all ranks, passed as a message (token) or kept\n"
       "as a flag in a window on rank 0 (onesided). Checks that no two ranks ever held the\n"
       "knife at once (exit 1 otherwise) and reports the cost of one take-and-return against\n"
       "an OpenMP lock between 2 threads. token and onesided need at least 2 ranks.",
-      opts, 0, 0};
+      opts,
+      0,
+      0};
   const char *pos[1];
   int npos, rc = mapo__mpi_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;
   if (mapo__mpi_size() < 2 && strcmp(mode, methods[0].name) != 0)
-    return mapo__mpi_fail(2, "cupboard", "--mode %s needs at least 2 ranks to share a knife "
-                          "(mpirun -n 2 mapo-mpi cupboard), or use --mode own", mode);
+    return mapo__mpi_fail(2, "cupboard",
+                          "--mode %s needs at least 2 ranks to share a knife "
+                          "(mpirun -n 2 mapo-mpi cupboard), or use --mode own",
+                          mode);
 
   mapo_cupboard_method res[METHODS + 1];
   mapo_cupboard_report rep = {.ranks = mapo__mpi_size(), .trials = trials};

@@ -37,8 +37,8 @@ int mapo__mpi_fail(int status, const char *name, const char *fmt, ...)
 /* Wait for a message without spinning a core: probe, and sleep a few microseconds
  * between probes (ranks are oversubscribed on small machines, and Open MPI's blocking
  * receive polls). */
-int mapo__mpi_recv_idle(void *buf, int count, MPI_Datatype type, int source, int tag,
-                        MPI_Comm comm, MPI_Status *status);
+int mapo__mpi_recv_idle(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm comm,
+                        MPI_Status *status);
 
 /* The benchmark harness's hooks for ranks (mapo/bench.h `start` and `combine`): a
  * barrier on MPI_COMM_WORLD before every run; each run's seconds replaced by the

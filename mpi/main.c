@@ -45,8 +45,8 @@ int mapo__mpi_fail(int status, const char *name, const char *fmt, ...) {
   return status;
 }
 
-int mapo__mpi_recv_idle(void *buf, int count, MPI_Datatype type, int source, int tag,
-                        MPI_Comm comm, MPI_Status *status) {
+int mapo__mpi_recv_idle(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm comm,
+                        MPI_Status *status) {
   int flag = 0;
   MPI_Status st;
   for (int spins = 0;; spins++) {
@@ -109,8 +109,7 @@ static int dispatch(int argc, char **argv) {
   }
   for (size_t i = 0; i < LESSONS; i++)
     if (strcmp(argv[1], lessons[i].name) == 0) return lessons[i].run(argc - 1, argv + 1);
-  if (rank == 0)
-    fprintf(stderr, "mapo-mpi: unknown lesson '%s' (%s)\n", argv[1], lesson_names());
+  if (rank == 0) fprintf(stderr, "mapo-mpi: unknown lesson '%s' (%s)\n", argv[1], lesson_names());
   return 2;
 }
 

@@ -36,15 +36,15 @@
 
 enum {
   MAX_BYTES_DEFAULT = 4 << 20,
-  REPS_SMALL = 1000,          /* repetitions below 64 KiB */
-  REPS_MIN = 10,              /* the fewest repetitions a size gets */
+  REPS_SMALL = 1000, /* repetitions below 64 KiB */
+  REPS_MIN = 10,     /* the fewest repetitions a size gets */
   TAG_PING = 1,
   TAG_REPS = 2,
   TAG_DONE = 3,
   ROWS_MAX = 40,
 };
-#define VOLUME_BYTES 40e6     /* bytes moved per size, above 64 KiB (IMB's choice) */
-#define BUDGET_SECONDS 0.25   /* at most this long timing one size */
+#define VOLUME_BYTES 40e6   /* bytes moved per size, above 64 KiB (IMB's choice) */
+#define BUDGET_SECONDS 0.25 /* at most this long timing one size */
 
 /* Rank 0 sends and waits for the echo; rank 1 echoes. Both spin in MPI_Recv. */
 static void bounce(MPI_Comm pair, int me, char *buf, int bytes, int reps) {
@@ -62,11 +62,11 @@ static void bounce(MPI_Comm pair, int me, char *buf, int bytes, int reps) {
 /* One message size, as the harness runs it: the warm-up first, then the timed block. */
 typedef struct size_run {
   MPI_Comm pair;
-  int me;            /* 0 sends first, 1 echoes */
+  int me; /* 0 sends first, 1 echoes */
   char *buf;
   int bytes;
-  int warm, reps;    /* round trips warming up, and timed (capped after the warm-up) */
-  int runs;          /* runs begun: the first is the warm-up */
+  int warm, reps; /* round trips warming up, and timed (capped after the warm-up) */
+  int runs;       /* runs begun: the first is the warm-up */
   double warm_seconds;
 } size_run;
 
@@ -121,8 +121,12 @@ static int size_bounce(void *user, double *seconds) {
 
 /* Every size from 0 bytes, doubling up to max_bytes, into rows (room for ROWS_MAX). */
 static int measure(size_run *s, int max_bytes, mapo_pingpong_row *rows) {
-  const mapo_bench b = {.warmup = 1, .repeat = 1, .user = s, .prepare = size_prepare,
-                        .run = size_bounce, .start = size_start};
+  const mapo_bench b = {.warmup = 1,
+                        .repeat = 1,
+                        .user = s,
+                        .prepare = size_prepare,
+                        .run = size_bounce,
+                        .start = size_start};
   int nrows = 0;
   for (long bytes = 0; bytes <= max_bytes && nrows < ROWS_MAX; bytes = bytes ? bytes * 2 : 1) {
     size_plan(s, bytes);
@@ -131,7 +135,9 @@ static int measure(size_run *s, int max_bytes, mapo_pingpong_row *rows) {
     if (rc < 0) return rc;
     const double usec = t * 1e6 / (2.0 * s->reps);
     rows[nrows++] = (mapo_pingpong_row){
-        .bytes = s->bytes, .repetitions = s->reps, .usec = usec,
+        .bytes = s->bytes,
+        .repetitions = s->reps,
+        .usec = usec,
         .mbytes_per_sec = usec > 0 ? (double)bytes / usec : 0}; /* bytes/us = MB/s */
   }
   return nrows;
@@ -171,8 +177,8 @@ static int pingpong(int max_bytes, mapo_pingpong_report *rep, mapo_pingpong_row 
   if (rank == 0) release_idle(bad);
   if (bad) return mapo__mpi_fail(1, "pingpong", "cannot allocate %d bytes", max_bytes);
   if (nrows < 0) return mapo__mpi_fail(1, "pingpong", "%s", mapo_strerror(nrows));
-  *rep = (mapo_pingpong_report){.ranks = mapo__mpi_size(), .max_bytes = max_bytes,
-                                .nrows = nrows, .rows = rows};
+  *rep = (mapo_pingpong_report){
+      .ranks = mapo__mpi_size(), .max_bytes = max_bytes, .nrows = nrows, .rows = rows};
   return 0;
 }
 
@@ -185,11 +191,14 @@ int mapo__mpi_pingpong(int argc, char **argv) {
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
-      "pingpong", "[--max-bytes B] [--json]",
+      "pingpong",
+      "[--max-bytes B] [--json]",
       "Latency and bandwidth between ranks 0 and 1, from 0 bytes to 4 MiB (0, 1, 2, 4, ...),\n"
       "the Intel MPI Benchmarks' way: warm-up, a barrier, repetitions adapted to the size,\n"
       "half the round trip averaged over them. Needs at least 2 ranks; others wait idle.",
-      opts, 0, 0};
+      opts,
+      0,
+      0};
   const char *pos[1];
   int npos, rc = mapo__mpi_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;

@@ -45,9 +45,9 @@ typedef struct ranked {
 
 /* Where every rank ran, gathered on rank 0 for the report. */
 typedef struct where {
-  int *cpus;     /* [rank][thread] */
-  int *allowed;  /* [rank]: how many CPUs the rank may run on */
-  char *hosts;   /* [rank][MPI_MAX_PROCESSOR_NAME] */
+  int *cpus;    /* [rank][thread] */
+  int *allowed; /* [rank]: how many CPUs the rank may run on */
+  char *hosts;  /* [rank][MPI_MAX_PROCESSOR_NAME] */
   mapo_sum_placement *ranks;
 } where;
 
@@ -69,11 +69,14 @@ static int parse(int argc, char **argv, sum_args *a) {
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
-      "sum", "[--numbers N] [--base B] [--split S] [--threads T] [--repeat R] [--json]",
+      "sum",
+      "[--numbers N] [--base B] [--split S] [--threads T] [--repeat R] [--json]",
       "The notebook's CPU-bound sums on MPI ranks: each rank sums its share with\n"
       "the kernel of mapo sum, one MPI_Reduce adds the exact 128-bit totals on\n"
       "rank 0, which verifies them against n(n-1)(2n-1)/6 (exit 1 if one is wrong).",
-      opts, 0, 0};
+      opts,
+      0,
+      0};
   const char *pos[1];
   int npos, rc = mapo__mpi_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;
@@ -84,7 +87,7 @@ static int parse(int argc, char **argv, sum_args *a) {
 
 /* -------------------------------------------------------------------------- the run */
 
-#pragma omp declare reduction(u128_sum : mapo_u128 : omp_out += omp_in) initializer(omp_priv = 0)
+#pragma omp declare reduction(u128_sum:mapo_u128 : omp_out += omp_in) initializer(omp_priv = 0)
 
 /* The local kernel: this rank's share, its pieces dealt to its threads, as the reduction
  * model of `mapo sum` deals the whole job's. */
@@ -199,11 +202,10 @@ static void where_gather(where *w, const mapo_sum_job *job, int rank, int size) 
   int allowed = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : -1, len = 0;
   char host[MPI_MAX_PROCESSOR_NAME] = "";
   MPI_Get_processor_name(host, &len);
-  MPI_Gather(job->cpu, job->threads, MPI_INT, w->cpus, job->threads, MPI_INT, 0,
-             MPI_COMM_WORLD);
+  MPI_Gather(job->cpu, job->threads, MPI_INT, w->cpus, job->threads, MPI_INT, 0, MPI_COMM_WORLD);
   MPI_Gather(&allowed, 1, MPI_INT, w->allowed, 1, MPI_INT, 0, MPI_COMM_WORLD);
-  MPI_Gather(host, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, w->hosts, MPI_MAX_PROCESSOR_NAME,
-             MPI_CHAR, 0, MPI_COMM_WORLD);
+  MPI_Gather(host, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, w->hosts, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, 0,
+             MPI_COMM_WORLD);
   for (int q = 0; rank == 0 && q < size; q++) {
     w->hosts[(q + 1) * MPI_MAX_PROCESSOR_NAME - 1] = '\0';
     w->ranks[q] = (mapo_sum_placement){w->hosts + q * MPI_MAX_PROCESSOR_NAME, w->allowed[q],
@@ -216,10 +218,12 @@ static void placement_warning(const where *w, int size, int threads, char *out, 
   out[0] = '\0';
   for (int q = 0; q < size && threads > 1; q++)
     if (w->allowed[q] >= 0 && w->allowed[q] < threads) {
-      snprintf(out, len, "rank %d may use %d core%s for %d threads: its threads share %s "
+      snprintf(out, len,
+               "rank %d may use %d core%s for %d threads: its threads share %s "
                "(mpirun binds a rank to one core: launch with --bind-to none or "
-               "--map-by slot:PE=%d)", q, w->allowed[q], w->allowed[q] == 1 ? "" : "s",
-               threads, w->allowed[q] == 1 ? "it" : "them", threads);
+               "--map-by slot:PE=%d)",
+               q, w->allowed[q], w->allowed[q] == 1 ? "" : "s", threads,
+               w->allowed[q] == 1 ? "it" : "them", threads);
       return;
     }
 }
@@ -232,10 +236,18 @@ static int report(const sum_args *a, const ranked *x, const where *w, const doub
   char warning[256];
   placement_warning(w, x->size, a->threads, warning, sizeof warning);
   const mapo_sum_mpi mpi = {x->size, w->ranks, t1};
-  mapo_sum_result r = {.model = "mpi", .numbers = a->numbers, .base = a->base,
-                       .split = a->split, .threads = a->threads, .threads_used = -1,
-                       .repeat = a->repeat, .seconds = seconds, .spread = *spread,
-                       .verified = !x->wrong, .openmp = _OPENMP, .warning = warning,
+  mapo_sum_result r = {.model = "mpi",
+                       .numbers = a->numbers,
+                       .base = a->base,
+                       .split = a->split,
+                       .threads = a->threads,
+                       .threads_used = -1,
+                       .repeat = a->repeat,
+                       .seconds = seconds,
+                       .spread = *spread,
+                       .verified = !x->wrong,
+                       .openmp = _OPENMP,
+                       .warning = warning,
                        .mpi = &mpi};
   mapo_u128_format(mapo_sum_checksum(&x->job), r.checksum);
   if (x->wrong) {
@@ -254,8 +266,7 @@ static int report(const sum_args *a, const ranked *x, const where *w, const doub
 }
 
 int mapo__mpi_sum(int argc, char **argv) {
-  sum_args a = {.split = "numbers", .numbers = 20, .threads = 1, .repeat = 5,
-                .base = 5000000};
+  sum_args a = {.split = "numbers", .numbers = 20, .threads = 1, .repeat = 5, .base = 5000000};
   int rc = parse(argc, argv, &a);
   if (rc >= 0) return rc;
   ranked x;
@@ -268,9 +279,13 @@ int mapo__mpi_sum(int argc, char **argv) {
   }
   double seconds[REPEAT_MAX];
   mapo_spread spread;
-  const mapo_bench b = {.warmup = 1, .repeat = a.repeat, .user = &x,
-                        .prepare = ranked_prepare, .run = ranked_run,
-                        .verify = ranked_verify, .start = mapo__mpi_bench_start,
+  const mapo_bench b = {.warmup = 1,
+                        .repeat = a.repeat,
+                        .user = &x,
+                        .prepare = ranked_prepare,
+                        .run = ranked_run,
+                        .verify = ranked_verify,
+                        .start = mapo__mpi_bench_start,
                         .combine = mapo__mpi_bench_combine};
   rc = mapo_bench_run(&b, seconds, &spread);
   const double t1 = x.rank == 0 ? one_thread(&a) : NAN;

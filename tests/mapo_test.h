@@ -15,22 +15,21 @@ typedef struct mapo_test {
 } mapo_test;
 
 /* Assert a == b for numbers, printing both when they differ. */
-#define MAPO_ASSERT_NEAR(a, b, tol)                                                   \
-  do {                                                                                \
-    double a_ = (double)(a), b_ = (double)(b);                                        \
-    if (!(a_ - b_ <= (tol) && b_ - a_ <= (tol)))                                      \
-      fprintf(stderr, "\n  %s:%d: %s = %g, %s = %g (tolerance %g)\n", __FILE__,       \
-              __LINE__, #a, a_, #b, b_, (double)(tol));                               \
-    CU_ASSERT(a_ - b_ <= (tol) && b_ - a_ <= (tol));                                  \
+#define MAPO_ASSERT_NEAR(a, b, tol)                                                               \
+  do {                                                                                            \
+    double a_ = (double)(a), b_ = (double)(b);                                                    \
+    if (!(a_ - b_ <= (tol) && b_ - a_ <= (tol)))                                                  \
+      fprintf(stderr, "\n  %s:%d: %s = %g, %s = %g (tolerance %g)\n", __FILE__, __LINE__, #a, a_, \
+              #b, b_, (double)(tol));                                                             \
+    CU_ASSERT(a_ - b_ <= (tol) && b_ - a_ <= (tol));                                              \
   } while (0)
 
-#define MAPO_ASSERT_INT(a, b)                                                         \
-  do {                                                                                \
-    long long a_ = (long long)(a), b_ = (long long)(b);                               \
-    if (a_ != b_)                                                                     \
-      fprintf(stderr, "\n  %s:%d: %s = %lld, %s = %lld\n", __FILE__, __LINE__, #a, a_, \
-              #b, b_);                                                                \
-    CU_ASSERT_EQUAL(a_, b_);                                                          \
+#define MAPO_ASSERT_INT(a, b)                                                                   \
+  do {                                                                                          \
+    long long a_ = (long long)(a), b_ = (long long)(b);                                         \
+    if (a_ != b_)                                                                               \
+      fprintf(stderr, "\n  %s:%d: %s = %lld, %s = %lld\n", __FILE__, __LINE__, #a, a_, #b, b_); \
+    CU_ASSERT_EQUAL(a_, b_);                                                                    \
   } while (0)
 
 /* Timing assertions hold at full speed only: under valgrind (the test sets
@@ -41,8 +40,8 @@ static inline int mapo_test_timing(void) {
   return slow == NULL || *slow == '\0';
 }
 
-#define MAPO_ASSERT_TIME_NEAR(a, b, tol)            \
-  do {                                              \
+#define MAPO_ASSERT_TIME_NEAR(a, b, tol)                 \
+  do {                                                   \
     if (mapo_test_timing()) MAPO_ASSERT_NEAR(a, b, tol); \
   } while (0)
 
@@ -51,13 +50,13 @@ static inline int mapo_test_timing(void) {
  * only makes runs longer, so a bound no run can beat is asserted always (CU_ASSERT),
  * and one a load moves towards, halfway to the broken case and only at full speed:
  * MAPO_ASSERT_TIME_BELOW(makespan, 16), MAPO_ASSERT_TIME_ABOVE(rice, 56). */
-#define MAPO_ASSERT_TIME_CMP(a, op, limit, word)                                      \
-  do {                                                                                \
-    double a_ = (double)(a);                                                          \
-    if (mapo_test_timing() && !(a_ op (limit)))                                       \
-      fprintf(stderr, "\n  %s:%d: %s = %g, not %s %g\n", __FILE__, __LINE__, #a, a_,   \
-              word, (double)(limit));                                                 \
-    if (mapo_test_timing()) CU_ASSERT(a_ op (limit));                                 \
+#define MAPO_ASSERT_TIME_CMP(a, op, limit, word)                                           \
+  do {                                                                                     \
+    double a_ = (double)(a);                                                               \
+    if (mapo_test_timing() && !(a_ op(limit)))                                             \
+      fprintf(stderr, "\n  %s:%d: %s = %g, not %s %g\n", __FILE__, __LINE__, #a, a_, word, \
+              (double)(limit));                                                            \
+    if (mapo_test_timing()) CU_ASSERT(a_ op(limit));                                       \
   } while (0)
 #define MAPO_ASSERT_TIME_BELOW(a, limit) MAPO_ASSERT_TIME_CMP(a, <, limit, "below")
 #define MAPO_ASSERT_TIME_ABOVE(a, limit) MAPO_ASSERT_TIME_CMP(a, >, limit, "above")

@@ -75,8 +75,7 @@ static const mapo_cook_model my_cook_model = {
 
 /* ---- Your sum model ----------------------------------------------------------- */
 
-#pragma omp declare reduction(my_u128_sum : mapo_u128 : omp_out += omp_in) \
-    initializer(omp_priv = 0)
+#pragma omp declare reduction(my_u128_sum:mapo_u128 : omp_out += omp_in) initializer(omp_priv = 0)
 
 /* The reduction model with schedule(dynamic): a thread that finishes its piece takes
  * the next one, so uneven pieces even out, at the cost of a shared counter per piece. */
@@ -98,8 +97,7 @@ static int my_sum(mapo_sum_job *job) {
 }
 
 static const mapo_sum_model my_sum_model = {
-    "my-dynamic", my_sum, 1,
-    "The reduction model dealing pieces on demand (schedule(dynamic))."};
+    "my-dynamic", my_sum, 1, "The reduction model dealing pieces on demand (schedule(dynamic))."};
 
 /* ---- The harness: you need not change anything below -------------------------- */
 

@@ -19,7 +19,7 @@ typedef int (*mapo_cook_fn)(mapo_kitchen *k, mapo_diag *diag);
  * Fields are only ever added at the end: a row written positionally with the first five
  * (as examples/exercise/my_models.c does) still compiles, the rest zero. */
 typedef struct mapo_cook_model {
-  const char *name;   /* as given to --model */
+  const char *name; /* as given to --model */
   mapo_cook_fn cook;
   mapo_hold hold;     /* what occupies a worker under this model */
   int fixed_cooks;    /* its cooks whatever --cooks asks (serial and async: 1); 0: as asked */
@@ -52,9 +52,9 @@ int mapo_cook(const mapo_cook_model *m, const mapo_recipe *r, const mapo_kitchen
 typedef struct mapo_cook_run {
   const mapo_cook_model *model;
   int repeat;
-  int rc;             /* 0, or the negative code the model stopped with */
-  mapo_diag diag;     /* that code in words (MAPO_ESHAPE: the recipe does not fit) */
-  mapo_kitchen k;     /* the run shown: the one with the median makespan */
+  int rc;         /* 0, or the negative code the model stopped with */
+  mapo_diag diag; /* that code in words (MAPO_ESHAPE: the recipe does not fit) */
+  mapo_kitchen k; /* the run shown: the one with the median makespan */
   mapo_cook_summary s;
   mapo_spread makespan, dispatch, overhead, oversleep; /* over the runs, ms */
 } mapo_cook_run;
@@ -70,7 +70,7 @@ typedef struct mapo_cook_lineup {
   const mapo_recipe *recipe;
   double unit_ms;
   int repeat;
-  int n;               /* one run per model, in the table's order */
+  int n; /* one run per model, in the table's order */
   mapo_cook_run *runs;
 } mapo_cook_lineup;
 

@@ -9,13 +9,13 @@
 #define MAPO_ERROR_H
 
 /* XX(name, code, message) */
-#define MAPO_ERR_MAP(XX)                                                        \
-  XX(INVAL, -1001, "invalid argument")                                          \
-  XX(PARSE, -1002, "malformed recipe")                                          \
-  XX(LIMIT, -1003, "limit exceeded")                                            \
-  XX(CYCLE, -1004, "the recipe's steps depend on each other in a cycle")        \
-  XX(SHAPE, -1005, "this model cannot express the recipe")                      \
-  XX(EMPTY, -1006, "empty recipe")                                              \
+#define MAPO_ERR_MAP(XX)                                                 \
+  XX(INVAL, -1001, "invalid argument")                                   \
+  XX(PARSE, -1002, "malformed recipe")                                   \
+  XX(LIMIT, -1003, "limit exceeded")                                     \
+  XX(CYCLE, -1004, "the recipe's steps depend on each other in a cycle") \
+  XX(SHAPE, -1005, "this model cannot express the recipe")               \
+  XX(EMPTY, -1006, "empty recipe")                                       \
   XX(VERIFY, -1007, "result did not verify")
 
 typedef enum {

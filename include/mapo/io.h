@@ -62,13 +62,13 @@ typedef struct mapo_io_opts {
 /* One run's state, from setup to teardown. The model files own `state`. */
 typedef struct mapo_io_job {
   mapo_io_opts opts;
-  int orders;        /* in this run: requests, or one per connection in the warm-up */
-  long answered;     /* answers (or files) that came back right, this run */
-  long wrong;        /* answers that came back wrong (a number out of place, short read) */
-  int width;         /* connections (threads, files) set up before the clock */
-  mapo_loop *loop;   /* poll, aio: the event loop, whose work is reported; else NULL */
+  int orders;      /* in this run: requests, or one per connection in the warm-up */
+  long answered;   /* answers (or files) that came back right, this run */
+  long wrong;      /* answers that came back wrong (a number out of place, short read) */
+  int width;       /* connections (threads, files) set up before the clock */
+  mapo_loop *loop; /* poll, aio: the event loop, whose work is reported; else NULL */
   void *state;
-  char first[160];   /* the first thing that went wrong, in words ("" when none) */
+  char first[160]; /* the first thing that went wrong, in words ("" when none) */
 } mapo_io_job;
 
 typedef int (*mapo_io_fn)(mapo_io_job *job);
@@ -99,23 +99,23 @@ typedef struct mapo_io_model {
   mapo_io_fn run;      /* timed: place job->orders orders, wait for every answer */
   mapo_io_fn baseline; /* timed too, alternating with run (aio: plain read()); or NULL */
   void (*teardown)(mapo_io_job *job);
-  int network;         /* 1: orders to the supplier, which the program starts first;
-                        * 0: files (opts.file_kib and opts.dir), and no supplier */
+  int network;               /* 1: orders to the supplier, which the program starts first;
+                              * 0: files (opts.file_kib and opts.dir), and no supplier */
   const mapo_io_flag *flags; /* the flags it takes or refuses, ended by a NULL name */
   mapo_io_width_kind width;
-  int width_default;   /* THREADS, CONNECTIONS: min(requests, this) when not given */
-  int width_max;       /* THREADS, CONNECTIONS: the most the flag may ask for */
+  int width_default;                  /* THREADS, CONNECTIONS: min(requests, this) when not given */
+  int width_max;                      /* THREADS, CONNECTIONS: the most the flag may ask for */
   const char *width_one, *width_many; /* what the width is called: "thread", "threads" */
-  const char *before_clock; /* what "N threads" were before the clock, in words */
-  const char *how;     /* files: how they are read, for the report's title; else NULL */
+  const char *before_clock;           /* what "N threads" were before the clock, in words */
+  const char *how; /* files: how they are read, for the report's title; else NULL */
   /* The baseline, when there is one: its name in JSON keys and in "aio - read", its
    * row in the text report, and how it runs. */
   const char *baseline_name, *baseline_label, *baseline_about;
-  int on_loop;         /* 1: runs on the event loop, whose work is reported */
-  int posix_aio;       /* 1: POSIX aio: glibc's helper threads are reported; builds
-                        * without aio (ThreadSanitizer's) refuse it with -ENOTSUP */
-  const char *ideal;   /* what the ideal is, in words */
-  const char *lesson;  /* one sentence: what the model shows */
+  int on_loop;        /* 1: runs on the event loop, whose work is reported */
+  int posix_aio;      /* 1: POSIX aio: glibc's helper threads are reported; builds
+                       * without aio (ThreadSanitizer's) refuse it with -ENOTSUP */
+  const char *ideal;  /* what the ideal is, in words */
+  const char *lesson; /* one sentence: what the model shows */
 } mapo_io_model;
 
 int mapo_io_serial_setup(mapo_io_job *job);
@@ -158,7 +158,7 @@ long mapo_io_raise_fd_limit(void);
 /* The outcome of mapo_io_time: everything its report (mapo/report_io.h) needs. */
 typedef struct mapo_io_result {
   const mapo_io_model *model;
-  mapo_io_opts opts;           /* as run: the defaults filled in */
+  mapo_io_opts opts; /* as run: the defaults filled in */
   int repeat;
   int verified;                /* 1: every order of every run came back right */
   const double *seconds_runs;  /* the caller's arrays: each timed run of the model, */
@@ -170,9 +170,9 @@ typedef struct mapo_io_result {
   mapo_spread baseline;        /* the baseline's runs (n = 0 when the model has none) */
   long answered, wrong;        /* over the model's timed runs (not the baseline's) */
   int width;
-  mapo_loop_stats loop;        /* poll, aio: what the loop did over the timed runs */
-  mapo_aio_stats aio;          /* aio: the helper threads glibc used */
-  char first[160];             /* the first failure, in words ("" when none) */
+  mapo_loop_stats loop; /* poll, aio: what the loop did over the timed runs */
+  mapo_aio_stats aio;   /* aio: the helper threads glibc used */
+  char first[160];      /* the first failure, in words ("" when none) */
 } mapo_io_result;
 
 /* Set up, one warm-up run (one order per connection: it touches every connection and
@@ -187,9 +187,9 @@ int mapo_io_time(const mapo_io_model *m, const mapo_io_opts *o, int repeat, doub
 
 /* The supplier, seen from the client: start it, know its port, stop it. */
 typedef struct mapo_io_supplier {
-  pid_t pid;      /* 0 when not running */
+  pid_t pid; /* 0 when not running */
   int port;
-  int status;     /* from waitpid, after stop */
+  int status; /* from waitpid, after stop */
 } mapo_io_supplier;
 
 /* Start `exe io-supplier --port-file F --latency-ms L --parent-pid P` with posix_spawn
@@ -197,8 +197,7 @@ typedef struct mapo_io_supplier {
  * and wait up to timeout_ms for it to write its port. On failure nothing is left
  * running: -ESRCH when it exited first (its waitpid status in s->status), -ETIMEDOUT
  * when it never wrote the port, or another -errno. */
-int mapo_io_supplier_start(mapo_io_supplier *s, const char *exe, int latency_ms,
-                           int timeout_ms);
+int mapo_io_supplier_start(mapo_io_supplier *s, const char *exe, int latency_ms, int timeout_ms);
 /* SIGTERM, then waitpid; SIGKILL after 2 s. 0 when it exited on the signal or with 0. */
 int mapo_io_supplier_stop(mapo_io_supplier *s);
 

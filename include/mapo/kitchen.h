@@ -20,8 +20,8 @@ typedef enum { MAPO_EV_START = 0, MAPO_EV_DONE = 1 } mapo_event;
 
 /* Called from the worker that runs the step, possibly from several threads at once:
  * the callback must be thread-safe. t_ns counts from the start of the run. */
-typedef void (*mapo_event_cb)(void *user, mapo_event ev, const mapo_recipe *r,
-                              int step, int worker, int64_t t_ns);
+typedef void (*mapo_event_cb)(void *user, mapo_event ev, const mapo_recipe *r, int step, int worker,
+                              int64_t t_ns);
 
 /* One step's record, 32 bytes. Times are nanoseconds from the start of the run. When
  * a step became ready is not stored: it is the end of the step named by ready_by
@@ -44,9 +44,9 @@ typedef struct mapo_cook_state {
 } mapo_cook_state;
 
 typedef struct mapo_kitchen_opts {
-  double unit_ms;        /* real milliseconds per unit; 0: steps take no time */
-  int cooks;             /* workers; 0 means the recipe's width */
-  int blocking;          /* async model: every step blocks the loop */
+  double unit_ms;         /* real milliseconds per unit; 0: steps take no time */
+  int cooks;              /* workers; 0 means the recipe's width */
+  int blocking;           /* async model: every step blocks the loop */
   mapo_event_cb on_event; /* NULL: no live log */
   void *user;
 } mapo_kitchen_opts;
@@ -55,19 +55,19 @@ typedef struct mapo_kitchen {
   const mapo_recipe *recipe;
   mapo_recipe_stats stats;
   double unit_ms;
-  double unit_ns;        /* nanoseconds per unit */
+  double unit_ns; /* nanoseconds per unit */
   int cooks;
   int blocking;
   mapo_event_cb on_event;
   void *user;
-  mapo_slot *slots;     /* one per step, the timeline */
-  int64_t t0;           /* mapo_now_ns() when the clock started: every cook in */
-  int64_t open_ns;      /* mapo_now_ns() when the model opened the kitchen */
-  int64_t team_ns;      /* t0 - open_ns: assembling the team (fork, waking threads) */
-  int64_t makespan_ns;  /* end of the last step, from t0 */
-  int64_t cpu_ns;       /* CPU time the process used from open to close, every thread */
-  atomic_int arrived;   /* cooks in the kitchen so far */
-  atomic_int started;   /* set once t0 is set */
+  mapo_slot *slots;    /* one per step, the timeline */
+  int64_t t0;          /* mapo_now_ns() when the clock started: every cook in */
+  int64_t open_ns;     /* mapo_now_ns() when the model opened the kitchen */
+  int64_t team_ns;     /* t0 - open_ns: assembling the team (fork, waking threads) */
+  int64_t makespan_ns; /* end of the last step, from t0 */
+  int64_t cpu_ns;      /* CPU time the process used from open to close, every thread */
+  atomic_int arrived;  /* cooks in the kitchen so far */
+  atomic_int started;  /* set once t0 is set */
   /* Utensils: pieces left, and who returned one last. Only steps that use utensils
    * ever touch the lock. */
   pthread_mutex_t lock;
@@ -76,7 +76,7 @@ typedef struct mapo_kitchen {
   int64_t *returned_ns;
   int *returned_by;
   mapo_cook_state *cook; /* per worker, written by that worker only */
-  int sync_ready; /* lock and condition initialised */
+  int sync_ready;        /* lock and condition initialised */
 } mapo_kitchen;
 
 int mapo_kitchen_init(mapo_kitchen *k, const mapo_recipe *r, const mapo_kitchen_opts *o);
@@ -108,9 +108,9 @@ int64_t mapo_kitchen_begin(mapo_kitchen *k, int step, int worker);
 void mapo_kitchen_end(mapo_kitchen *k, int step);
 /* The steps that can start, for a model that deals steps itself (src/core/board.c). */
 typedef struct mapo_board {
-  int *left;           /* per step: predecessors not yet done */
-  int *ready, nready;  /* ready steps, a stack */
-  int *next;           /* per utensil, the steps waiting for it: a list through next */
+  int *left;          /* per step: predecessors not yet done */
+  int *ready, nready; /* ready steps, a stack */
+  int *next;          /* per utensil, the steps waiting for it: a list through next */
   int head[MAPO_UTENSILS_MAX], tail[MAPO_UTENSILS_MAX];
 } mapo_board;
 
@@ -140,13 +140,13 @@ typedef struct mapo_cook_summary {
   int cooks;
   double makespan_ms, makespan_units;
   double work_units, span_units, bound_units;
-  double overhead_ms;  /* measured makespan minus the bound */
-  double dispatch_ms;  /* start minus ready, summed over the deciding path */
-  double oversleep_ms; /* how much longer than asked the steps of that path took */
-  double team_ms;      /* assembling the team before the clock started */
-  double cpu_ms;       /* CPU time used meanwhile: waiting should cost none */
+  double overhead_ms;      /* measured makespan minus the bound */
+  double dispatch_ms;      /* start minus ready, summed over the deciding path */
+  double oversleep_ms;     /* how much longer than asked the steps of that path took */
+  double team_ms;          /* assembling the team before the clock started */
+  double cpu_ms;           /* CPU time used meanwhile: waiting should cost none */
   double rice_temperature; /* NAN when the recipe has no rice or unit_ms is 0 */
-  int npath;           /* the path that decided the makespan, first step first */
+  int npath;               /* the path that decided the makespan, first step first */
   int *path;
 } mapo_cook_summary;
 

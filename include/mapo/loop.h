@@ -71,8 +71,8 @@ void mapo_loop_get_stats(const mapo_loop *loop, mapo_loop_stats *s);
  * on the loop's thread when it is done. glibc performs aio on helper threads of its
  * own, and its SIGEV_THREAD notification starts a thread per completion: both are
  * counted (mapo_aio_get_stats). buf must stay valid until cb has run. */
-int mapo_aio_read(mapo_loop *loop, int fd, void *buf, size_t len, off_t offset,
-                  mapo_aio_cb cb, void *arg);
+int mapo_aio_read(mapo_loop *loop, int fd, void *buf, size_t len, off_t offset, mapo_aio_cb cb,
+                  void *arg);
 int mapo_aio_write(mapo_loop *loop, int fd, const void *buf, size_t len, off_t offset,
                    mapo_aio_cb cb, void *arg);
 /* Threads seen delivering aio completions so far (distinct thread ids), and the peak

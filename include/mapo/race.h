@@ -29,10 +29,10 @@
 #define MAPO_RACE_WATCHDOG_MS_MAX 60000
 
 typedef struct mapo_race_opts {
-  long trials;    /* cupboard, deadlock: how many times the cooks meet */
-  int threads;    /* cooks (deadlock: always 2) */
-  int window_us;  /* cupboard: the gap between check and take; deadlock: how long a cook
-                     holding its first utensil waits for the other to take theirs */
+  long trials;     /* cupboard, deadlock: how many times the cooks meet */
+  int threads;     /* cooks (deadlock: always 2) */
+  int window_us;   /* cupboard: the gap between check and take; deadlock: how long a cook
+                      holding its first utensil waits for the other to take theirs */
   long increments; /* counter: additions per thread per trial */
   int watchdog_ms; /* deadlock: no progress for this long is a deadlock */
   unsigned seed;   /* deadlock, trylock: the back-off's random numbers */
@@ -40,13 +40,13 @@ typedef struct mapo_race_opts {
 
 typedef struct mapo_race_result {
   long trials;
-  long long failures; /* cupboard: trials where a cook found no knife (or took the wrong
-                         thing); counter: lost updates; deadlock: dead-locked trials */
-  double seconds;     /* all the trials, wall clock */
+  long long failures;          /* cupboard: trials where a cook found no knife (or took the wrong
+                                  thing); counter: lost updates; deadlock: dead-locked trials */
+  double seconds;              /* all the trials, wall clock */
   long long expected, counted; /* counter: what the counter should hold and did, summed */
-  long long waits;    /* cupboard: times a cook had to wait or look again; deadlock:
-                         trylock back-offs */
-  char first[320];    /* the first failure, in words ("" when none) */
+  long long waits;             /* cupboard: times a cook had to wait or look again; deadlock:
+                                  trylock back-offs */
+  char first[320];             /* the first failure, in words ("" when none) */
 } mapo_race_result;
 
 typedef int (*mapo_race_fn)(const mapo_race_opts *o, mapo_race_result *r);

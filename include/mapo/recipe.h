@@ -15,12 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MAPO_NAME_MAX 63        /* longest step or utensil name, bytes */
-#define MAPO_LINE_MAX 4096      /* longest recipe line, bytes, newline excluded */
-#define MAPO_STEPS_MAX 1000000  /* most steps in one recipe */
-#define MAPO_UTENSILS_MAX 64    /* most kinds of utensil in one kitchen */
-#define MAPO_UTENSIL_COUNT_MAX 1024 /* most pieces of one utensil */
-#define MAPO_UNITS_MAX 1000000.0 /* longest step, units */
+#define MAPO_NAME_MAX 63                   /* longest step or utensil name, bytes */
+#define MAPO_LINE_MAX 4096                 /* longest recipe line, bytes, newline excluded */
+#define MAPO_STEPS_MAX 1000000             /* most steps in one recipe */
+#define MAPO_UTENSILS_MAX 64               /* most kinds of utensil in one kitchen */
+#define MAPO_UTENSIL_COUNT_MAX 1024        /* most pieces of one utensil */
+#define MAPO_UNITS_MAX 1000000.0           /* longest step, units */
 #define MAPO_RECIPE_BYTES_MAX (256u << 20) /* largest recipe file */
 
 typedef enum { MAPO_WAIT = 0, MAPO_HANDS = 1 } mapo_kind;
@@ -99,7 +99,7 @@ typedef struct mapo_recipe_stats {
   int width;          /* peak number of steps at once in the as-soon-as-possible plan */
   int npath;          /* the critical path, first step first */
   int *path;
-  double *earliest;   /* per step: earliest start allowed by its dependencies */
+  double *earliest; /* per step: earliest start allowed by its dependencies */
 } mapo_recipe_stats;
 
 int mapo_recipe_analyze(const mapo_recipe *r, mapo_recipe_stats *s);
@@ -114,8 +114,8 @@ typedef enum {
 /* Lower bound on the makespan, in units, for `workers` workers: the largest of the
  * span, the occupied work divided by the workers, and for every utensil the work that
  * holds it divided by how many there are. */
-double mapo_recipe_bound(const mapo_recipe *r, const mapo_recipe_stats *s,
-                         mapo_hold hold, int workers);
+double mapo_recipe_bound(const mapo_recipe *r, const mapo_recipe_stats *s, mapo_hold hold,
+                         int workers);
 
 /* The fork-join shape that OpenMP sections can express: independent chains that start
  * at once, then one chain (the tail) that starts when all of them have ended. */

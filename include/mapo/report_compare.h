@@ -31,16 +31,16 @@ typedef struct mapo_compare_cell {
 typedef struct mapo_compare_row {
   const char *workload; /* in words, with its size */
   mapo_compare_cell cells[MAPO_COMPARE_COLUMNS];
-  char verdict[400];    /* mapo_compare_verdicts() */
+  char verdict[400]; /* mapo_compare_verdicts() */
 } mapo_compare_row;
 
 typedef struct mapo_compare {
-  int processors;   /* the threads (and MPI ranks) the sums ran with */
-  int requests;     /* the I/O-bound row: orders, */
-  int latency_ms;   /* each answered after this long */
-  double unit_ms;   /* the recipe row: milliseconds per unit */
-  int mpi_ran;      /* mpirun was there: the notes name the variables it was given */
-  int as_root;      /* and, running as root, Open MPI's permission to */
+  int processors; /* the threads (and MPI ranks) the sums ran with */
+  int requests;   /* the I/O-bound row: orders, */
+  int latency_ms; /* each answered after this long */
+  double unit_ms; /* the recipe row: milliseconds per unit */
+  int mpi_ran;    /* mpirun was there: the notes name the variables it was given */
+  int as_root;    /* and, running as root, Open MPI's permission to */
   mapo_compare_row rows[MAPO_COMPARE_ROWS];
 } mapo_compare;
 

@@ -38,8 +38,7 @@ int mapo_report_cook_lineup_json(FILE *f, const mapo_cook_lineup *l);
 
 /* The charts of one run, cook's alone (src/report/cook_*.c). */
 /* A text Gantt chart, one row per worker, `columns` characters of time axis. */
-int mapo_report_gantt(FILE *f, const mapo_kitchen *k, const mapo_cook_summary *s,
-                      int columns);
+int mapo_report_gantt(FILE *f, const mapo_kitchen *k, const mapo_cook_summary *s, int columns);
 /* Chrome trace-event JSON (opens in Perfetto and chrome://tracing), a row per worker. */
 int mapo_report_trace(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k);
 /* An SVG Gantt chart, the path that decided the makespan highlighted. */

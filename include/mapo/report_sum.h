@@ -25,7 +25,7 @@ typedef struct mapo_sum_placement {
 typedef struct mapo_sum_mpi {
   int ranks;
   const mapo_sum_placement *placement; /* `ranks` of them, rank 0 first */
-  double seconds_one_thread; /* the whole problem on one thread of rank 0 alone */
+  double seconds_one_thread;           /* the whole problem on one thread of rank 0 alone */
 } mapo_sum_mpi;
 
 typedef struct mapo_sum_result {
@@ -46,13 +46,13 @@ typedef struct mapo_sum_result {
   /* The verification: the checksum and, when a number was wrong, which and how. */
   int verified;
   char checksum[40];
-  uint64_t bad_n; /* the first wrong n (when not verified) */
+  uint64_t bad_n;         /* the first wrong n (when not verified) */
   char got[40], want[40]; /* its result and the formula's ("" when not known) */
   /* Where it ran and with what: the CPUs of threads_used threads (one process). */
   const int *cpus;
-  int processors; /* what OpenMP sees (0: not reported) */
-  int openmp;     /* _OPENMP of the models' compiler */
-  const char *warning; /* one sentence about the run's placement (NULL or "": none) */
+  int processors;          /* what OpenMP sees (0: not reported) */
+  int openmp;              /* _OPENMP of the models' compiler */
+  const char *warning;     /* one sentence about the run's placement (NULL or "": none) */
   const mapo_sum_mpi *mpi; /* NULL: one process */
 } mapo_sum_result;
 

@@ -70,28 +70,27 @@ typedef struct mapo_scale_fit {
  * the points' speedups (as mapo_scale_compute() left them) and the law's, over the
  * points with threads <= processors. f is bounded: superlinear points (S > p) give 0.
  * MAPO_EINVAL on bad points or processors < 1. */
-int mapo_scale_fit_law(const mapo_scale_point *pts, int n, mapo_scale_law law,
-                       int processors, mapo_scale_fit *out);
+int mapo_scale_fit_law(const mapo_scale_point *pts, int n, mapo_scale_law law, int processors,
+                       mapo_scale_fit *out);
 
 /* A whole study: what was run and what came of it. The writers below read it. */
 typedef struct mapo_scale_study {
-  const char *model; /* "reduction" */
-  const char *split; /* "numbers" or "range" */
+  const char *model;  /* "reduction" */
+  const char *split;  /* "numbers" or "range" */
   const char *lesson; /* the model's one sentence, or NULL */
-  int weak;          /* numbers x p numbers at p threads */
-  int numbers;       /* numbers at one thread */
+  int weak;           /* numbers x p numbers at p threads */
+  int numbers;        /* numbers at one thread */
   uint64_t base;
-  int repeat;        /* timed runs per point */
-  int processors;    /* what the machine has (the marker in the chart, the fit's limit) */
-  int openmp;        /* _OPENMP of the models' compiler (0: not known) */
+  int repeat;     /* timed runs per point */
+  int processors; /* what the machine has (the marker in the chart, the fit's limit) */
+  int openmp;     /* _OPENMP of the models' compiler (0: not known) */
   int npoints;
   const mapo_scale_point *points;
   mapo_scale_fit fit;
 } mapo_scale_study;
 
 /* compute + fit: the law is Gustafson's under weak scaling, Amdahl's otherwise. */
-int mapo_scale_analyze(mapo_scale_point *pts, int n, int weak, int processors,
-                       mapo_scale_fit *fit);
+int mapo_scale_analyze(mapo_scale_point *pts, int n, int weak, int processors, mapo_scale_fit *fit);
 
 /* Reports (src/report/scale.c). Each returns 0 or -EIO when the stream failed. */
 int mapo_report_scale_text(FILE *f, const mapo_scale_study *s);

@@ -49,9 +49,9 @@ int mapo_sum_split_find(const char *name);
 
 /* One run's input and output. */
 typedef struct mapo_sum_job {
-  int numbers;     /* n = base + 0 .. base + numbers - 1 */
+  int numbers; /* n = base + 0 .. base + numbers - 1 */
   uint64_t base;
-  int threads;     /* asked for */
+  int threads; /* asked for */
   mapo_split split;
   mapo_u128 *result; /* per number: what the model computed */
   int *cpu;          /* per thread: the CPU it last ran on (-1: unknown) */
@@ -60,8 +60,7 @@ typedef struct mapo_sum_job {
 
 /* Validates: 1 <= numbers <= MAPO_SUM_NUMBERS_MAX, base + numbers - 1 <= MAPO_SUM_N_MAX,
  * 1 <= threads <= MAPO_SUM_THREADS_MAX. MAPO_EINVAL otherwise, -ENOMEM. */
-int mapo_sum_job_init(mapo_sum_job *job, int numbers, uint64_t base, int threads,
-                      mapo_split split);
+int mapo_sum_job_init(mapo_sum_job *job, int numbers, uint64_t base, int threads, mapo_split split);
 void mapo_sum_job_free(mapo_sum_job *job);
 
 /* The work as pieces: the terms lo <= i < hi of number `number`. Split by numbers,

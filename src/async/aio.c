@@ -127,8 +127,8 @@ static void on_notify(union sigval sv) {
   mapo__loop_post_node(r->loop, &r->post); /* r may be freed from here on */
 }
 
-static int submit(mapo_loop *loop, int fd, void *buf, size_t len, off_t offset,
-                  mapo_aio_cb cb, void *arg, int write) {
+static int submit(mapo_loop *loop, int fd, void *buf, size_t len, off_t offset, mapo_aio_cb cb,
+                  void *arg, int write) {
   if (loop == NULL || cb == NULL || fd < 0 || offset < 0 || (buf == NULL && len > 0))
     return MAPO_EINVAL;
 #ifdef MAPO_TSAN
@@ -159,8 +159,8 @@ static int submit(mapo_loop *loop, int fd, void *buf, size_t len, off_t offset,
   return 0;
 }
 
-int mapo_aio_read(mapo_loop *loop, int fd, void *buf, size_t len, off_t offset,
-                  mapo_aio_cb cb, void *arg) {
+int mapo_aio_read(mapo_loop *loop, int fd, void *buf, size_t len, off_t offset, mapo_aio_cb cb,
+                  void *arg) {
   return submit(loop, fd, buf, len, offset, cb, arg, 0);
 }
 

@@ -109,8 +109,8 @@ static int64_t clock_ns(void) { return mapo_now_ns(); }
 
 /* ---- timers: a binary min-heap ordered by (deadline, seq) (src/core/heap.h) ---- */
 
-#define EARLIER(a, b) ((a)->deadline < (b)->deadline || \
-                       ((a)->deadline == (b)->deadline && (a)->seq < (b)->seq))
+#define EARLIER(a, b) \
+  ((a)->deadline < (b)->deadline || ((a)->deadline == (b)->deadline && (a)->seq < (b)->seq))
 #define TELL_SLOT(h, i) ((h)[i].slot->pos = (uint32_t)(i))
 MAPO__HEAP_DEFINE(timers, heap_ent, EARLIER, TELL_SLOT)
 
@@ -162,8 +162,7 @@ int mapo_loop_timer(mapo_loop *loop, int64_t deadline_ns, mapo_timer_cb cb, void
 
 int mapo_loop_timer_cancel(mapo_loop *loop, uint64_t id) {
   const uint32_t s = (uint32_t)id, gen = (uint32_t)(id >> 32);
-  if (loop == NULL || s >= loop->nslots || loop->slots[s].gen != gen ||
-      loop->slots[s].cb == NULL)
+  if (loop == NULL || s >= loop->nslots || loop->slots[s].gen != gen || loop->slots[s].cb == NULL)
     return MAPO_EINVAL;
   timers_remove(loop->heap, &loop->nheap, loop->slots[s].pos);
   slot_release(loop, s);
@@ -190,8 +189,8 @@ static void run_timers(mapo_loop *l) {
 /* ---- watchers ---- */
 
 int mapo_loop_watch(mapo_loop *loop, int fd, int events, mapo_io_cb cb, void *arg) {
-  if (loop == NULL || cb == NULL || fd < 0 || fd == loop->efd || fd == loop->tfd ||
-      events == 0 || (events & ~(POLLIN | POLLOUT | POLLPRI)) != 0)
+  if (loop == NULL || cb == NULL || fd < 0 || fd == loop->efd || fd == loop->tfd || events == 0 ||
+      (events & ~(POLLIN | POLLOUT | POLLPRI)) != 0)
     return MAPO_EINVAL;
   if ((size_t)fd < loop->nfdmap && loop->slot_of_fd[fd] >= 0) return MAPO_EINVAL;
   if (fcntl(fd, F_GETFD) == -1) return -errno; /* -EBADF: ppoll would only say POLLNVAL */
@@ -304,8 +303,8 @@ static void run_completions(mapo_loop *l) {
  * clears an expiry not yet read. If it fails, ppoll's timeout still ends the wait. */
 static void arm(mapo_loop *l, int64_t deadline) {
   if (l->armed == deadline) return;
-  const struct itimerspec it = {
-      {0, 0}, {(time_t)(deadline / 1000000000), (long)(deadline % 1000000000)}};
+  const struct itimerspec it = {{0, 0},
+                                {(time_t)(deadline / 1000000000), (long)(deadline % 1000000000)}};
   l->armed = timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &it, NULL) == 0 ? deadline : NOT_ARMED;
 }
 
@@ -440,7 +439,6 @@ static int alive(mapo_loop *l) {
   return l->nheap > 0 || live_watchers(l) > 0 || l->refs > 0 || queue_nonempty(l);
 }
 
-
 int mapo_loop_run(mapo_loop *loop) {
   if (loop == NULL || loop->running) return MAPO_EINVAL; /* not from its own callback */
   /* The default timer slack lets the kernel end a ppoll up to 50 us late; the loop's
@@ -450,9 +448,9 @@ int mapo_loop_run(mapo_loop *loop) {
   int rc = 0;
   while (rc == 0 && !loop->stop && alive(loop)) {
     loop->stats.iterations++;
-    loop->now = clock_ns();   /* 1. time */
-    run_timers(loop);         /* 2. timers */
-    rc = run_poll(loop);      /* 3. poll and the ready watchers */
+    loop->now = clock_ns();             /* 1. time */
+    run_timers(loop);                   /* 2. timers */
+    rc = run_poll(loop);                /* 3. poll and the ready watchers */
     if (rc == 0) run_completions(loop); /* 4. completions */
   }
   loop->stop = 0;

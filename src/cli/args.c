@@ -5,8 +5,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -94,8 +94,7 @@ static int set_value(const cli_cmd *cmd, const cli_opt *o, const char *v) {
         n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", o->choices[i]);
       return cli_fail(cmd, "--%s: '%s' is not one of: %s", o->name, v, list);
     }
-  case CLI_FLAG:
-    break;
+  case CLI_FLAG: break;
   }
   return 0;
 }
@@ -111,13 +110,14 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos, int *
     }
     if (a[0] != '-' || a[1] == '\0') {
       if (*npos >= cmd->max_pos)
-        return cli_fail(cmd, "unexpected argument '%s' (see %s %s --help)", a, cli_program, cmd->name);
+        return cli_fail(cmd, "unexpected argument '%s' (see %s %s --help)", a, cli_program,
+                        cmd->name);
       pos[(*npos)++] = a;
       continue;
     }
     if (a[1] != '-')
-      return cli_fail(cmd, "unknown option '%s' (options are spelled --name; see %s %s --help)",
-                      a, cli_program, cmd->name);
+      return cli_fail(cmd, "unknown option '%s' (options are spelled --name; see %s %s --help)", a,
+                      cli_program, cmd->name);
     const char *name = a + 2, *eq = strchr(name, '=');
     size_t len = eq ? (size_t)(eq - name) : strlen(name);
     const cli_opt *o = cmd->opts;
@@ -127,8 +127,7 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos, int *
     if (o->name == NULL)
       return cli_fail(cmd, "unknown option '--%.*s' (see %s %s --help)", (int)len, name,
                       cli_program, cmd->name);
-    if (idx < (int)sizeof seen && seen[idx]++)
-      return cli_fail(cmd, "--%s is given twice", o->name);
+    if (idx < (int)sizeof seen && seen[idx]++) return cli_fail(cmd, "--%s is given twice", o->name);
     if (o->kind == CLI_FLAG) {
       if (eq) return cli_fail(cmd, "--%s takes no value", o->name);
       *(int *)o->dst = 1;
@@ -161,11 +160,20 @@ int cli_can_write(const char *path) {
 }
 
 cli_opt cli_sum_numbers(int *numbers) {
-  return (cli_opt){"numbers", CLI_INT, numbers, 1, MAPO_SUM_NUMBERS_MAX, NULL, "N",
+  return (cli_opt){"numbers",
+                   CLI_INT,
+                   numbers,
+                   1,
+                   MAPO_SUM_NUMBERS_MAX,
+                   NULL,
+                   "N",
                    "how many numbers n = base, base+1, ... (default 20, the notebook's)"};
 }
 
 cli_opt cli_sum_split(const char **split) {
-  return (cli_opt){"split", CLI_CHOICE, split, 0, 0, mapo_sum_split_names, "S",
-                   "hand out whole numbers (the notebook's) or cut every number's range evenly"};
+  return (cli_opt){
+      "split", CLI_CHOICE,
+      split,   0,
+      0,       mapo_sum_split_names,
+      "S",     "hand out whole numbers (the notebook's) or cut every number's range evenly"};
 }

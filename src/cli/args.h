@@ -10,18 +10,18 @@ typedef enum { CLI_FLAG, CLI_INT, CLI_U64, CLI_DOUBLE, CLI_STRING, CLI_CHOICE } 
 typedef struct cli_opt {
   const char *name; /* "unit-ms", given as --unit-ms */
   cli_kind kind;
-  void *dst;        /* int* for FLAG and INT, uint64_t* for U64, double*, const char** */
-  double min, max;  /* INT, U64 and DOUBLE: the range allowed */
+  void *dst;                  /* int* for FLAG and INT, uint64_t* for U64, double*, const char** */
+  double min, max;            /* INT, U64 and DOUBLE: the range allowed */
   const char *const *choices; /* CHOICE: NULL-terminated */
-  const char *meta; /* what the value is: "MS", "FILE" */
+  const char *meta;           /* what the value is: "MS", "FILE" */
   const char *help;
 } cli_opt;
 
 typedef struct cli_cmd {
-  const char *name;  /* "cook", "recipe show" */
-  const char *usage; /* the rest of the usage line */
-  const char *about; /* what it does, a paragraph */
-  const cli_opt *opts; /* terminated by an entry with a NULL name */
+  const char *name;     /* "cook", "recipe show" */
+  const char *usage;    /* the rest of the usage line */
+  const char *about;    /* what it does, a paragraph */
+  const cli_opt *opts;  /* terminated by an entry with a NULL name */
   int min_pos, max_pos; /* positional arguments allowed */
 } cli_cmd;
 

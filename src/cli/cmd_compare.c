@@ -67,44 +67,120 @@ typedef struct plan {
  * of this matrix it stands for, so that choice is made here, once. In the order the
  * cells are measured. */
 static const plan plans[] = {
-    {CPU, SERIAL, RUN_MAPO, "seconds_median", 1, 0,
-     {"sum", "--model", "serial", "--repeat", "5"}, NULL},
-    {CPU, THREADS, RUN_MAPO, "seconds_median", 1, 0,
-     {"sum", "--model", "reduction", "--threads", "@threads", "--repeat", "5"}, NULL},
+    {CPU,
+     SERIAL,
+     RUN_MAPO,
+     "seconds_median",
+     1,
+     0,
+     {"sum", "--model", "serial", "--repeat", "5"},
+     NULL},
+    {CPU,
+     THREADS,
+     RUN_MAPO,
+     "seconds_median",
+     1,
+     0,
+     {"sum", "--model", "reduction", "--threads", "@threads", "--repeat", "5"},
+     NULL},
     {CPU, PROCESSES, RUN_MPI, "seconds_median", 1, 0, {"sum", "--repeat", "5"}, NULL},
-    {CPU, ASYNC, SAME_AS_SERIAL, NULL, 1, 0, {NULL},
+    {CPU,
+     ASYNC,
+     SAME_AS_SERIAL,
+     NULL,
+     1,
+     0,
+     {NULL},
      "one thread computes: nothing to overlap, so the serial time"},
-    {IO, SERIAL, RUN_MAPO, "seconds", 1, 0,
-     {"io", "--model", "serial", "--requests", "@requests", "--latency-ms", "@latency",
-      "--repeat", "1"}, NULL},
-    {IO, THREADS, RUN_MAPO, "seconds", 1, 0,
-     {"io", "--model", "threads", "--requests", "@requests", "--latency-ms", "@latency",
-      "--repeat", "3"}, NULL},
-    {IO, PROCESSES, NOTE_ONLY, NULL, 1, 0, {NULL},
+    {IO,
+     SERIAL,
+     RUN_MAPO,
+     "seconds",
+     1,
+     0,
+     {"io", "--model", "serial", "--requests", "@requests", "--latency-ms", "@latency", "--repeat",
+      "1"},
+     NULL},
+    {IO,
+     THREADS,
+     RUN_MAPO,
+     "seconds",
+     1,
+     0,
+     {"io", "--model", "threads", "--requests", "@requests", "--latency-ms", "@latency", "--repeat",
+      "3"},
+     NULL},
+    {IO,
+     PROCESSES,
+     NOTE_ONLY,
+     NULL,
+     1,
+     0,
+     {NULL},
      "not measured: a process per order is what threads and async avoid"},
-    {IO, ASYNC, RUN_MAPO, "seconds", 1, 0,
-     {"io", "--model", "poll", "--requests", "@requests", "--latency-ms", "@latency",
-      "--repeat", "3"}, NULL},
-    {RECIPE, SERIAL, RUN_MAPO, "makespan_ms", 1e-3, 0,
-     {"cook", "--model", "serial", "--unit-ms", "@unit"}, NULL},
-    {RECIPE, THREADS, RUN_MAPO, "makespan_ms", 1e-3, 0,
-     {"cook", "--model", "tasks", "--unit-ms", "@unit"}, NULL},
+    {IO,
+     ASYNC,
+     RUN_MAPO,
+     "seconds",
+     1,
+     0,
+     {"io", "--model", "poll", "--requests", "@requests", "--latency-ms", "@latency", "--repeat",
+      "3"},
+     NULL},
+    {RECIPE,
+     SERIAL,
+     RUN_MAPO,
+     "makespan_ms",
+     1e-3,
+     0,
+     {"cook", "--model", "serial", "--unit-ms", "@unit"},
+     NULL},
+    {RECIPE,
+     THREADS,
+     RUN_MAPO,
+     "makespan_ms",
+     1e-3,
+     0,
+     {"cook", "--model", "tasks", "--unit-ms", "@unit"},
+     NULL},
     {RECIPE, PROCESSES, RUN_MPI, "makespan_ms", 1e-3, 4, {"cook", "--unit-ms", "@unit"}, NULL},
-    {RECIPE, ASYNC, RUN_MAPO, "makespan_ms", 1e-3, 0,
-     {"cook", "--model", "async", "--unit-ms", "@unit"}, NULL},
-    {CPU, PYTHON, RUN_PYTHON, "seconds", 1, 0, {"notebook_sum.py", "--mode", "processes"},
+    {RECIPE,
+     ASYNC,
+     RUN_MAPO,
+     "makespan_ms",
+     1e-3,
+     0,
+     {"cook", "--model", "async", "--unit-ms", "@unit"},
+     NULL},
+    {CPU,
+     PYTHON,
+     RUN_PYTHON,
+     "seconds",
+     1,
+     0,
+     {"notebook_sum.py", "--mode", "processes"},
      "the notebook's ProcessPoolExecutor, its fastest"},
-    {IO, PYTHON, RUN_PYTHON, "seconds", 1, 0,
-     {"notebook_io.py", "--mapo", "@self", "--requests", "@requests", "--latency-ms",
-      "@latency"}, "asyncio, one connection per order"},
-    {RECIPE, PYTHON, RUN_PYTHON, "seconds", 1, 0,
+    {IO,
+     PYTHON,
+     RUN_PYTHON,
+     "seconds",
+     1,
+     0,
+     {"notebook_io.py", "--mapo", "@self", "--requests", "@requests", "--latency-ms", "@latency"},
+     "asyncio, one connection per order"},
+    {RECIPE,
+     PYTHON,
+     RUN_PYTHON,
+     "seconds",
+     1,
+     0,
      {"notebook_cook.py", "--mode", "asyncio", "--unit", "@unit_s"},
      "the notebook's asyncio cook"},
 };
 
 static const char *const workloads[ROWS] = {"CPU-bound: the notebook's 20 sums of i*i, n = 5e6",
-                                             "I/O-bound: orders from a local supplier",
-                                             "the recipe (Mapo Tofu)"};
+                                            "I/O-bound: orders from a local supplier",
+                                            "the recipe (Mapo Tofu)"};
 
 /* What every run shares: the programs, the scripts' folder, the children's environment
  * and the values the plan's "@name" arguments stand for. */
@@ -114,7 +190,7 @@ typedef struct compare_ctx {
   char python[4200];       /* the folder of the notebook's scripts */
   const char *mpi_missing; /* NULL when mpirun and mapo-mpi are there; else why not */
   int procs, as_root;
-  char *env[512];          /* the children's environment */
+  char *env[512]; /* the children's environment */
   char threads[16], requests[16], latency[16], unit[32], unit_s[32];
 } compare_ctx;
 
@@ -347,9 +423,12 @@ static int setup(compare_ctx *x, const compare_opts *o) {
 
 /* Every cell of the plan, then the verdicts. */
 static void run(const compare_ctx *x, const compare_opts *o, mapo_compare *c) {
-  *c = (mapo_compare){.processors = x->procs, .requests = o->requests,
-                      .latency_ms = o->latency_ms, .unit_ms = o->unit_ms,
-                      .mpi_ran = x->mpi_missing == NULL, .as_root = x->as_root};
+  *c = (mapo_compare){.processors = x->procs,
+                      .requests = o->requests,
+                      .latency_ms = o->latency_ms,
+                      .unit_ms = o->unit_ms,
+                      .mpi_ran = x->mpi_missing == NULL,
+                      .as_root = x->as_root};
   for (int r = 0; r < ROWS; r++) {
     c->rows[r].workload = workloads[r];
     for (int col = 0; col < COLUMNS; col++) c->rows[r].cells[col].seconds = NAN;
@@ -373,12 +452,15 @@ static int parse(int argc, char **argv, compare_opts *o) {
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
-      "compare", "[--requests N] [--latency-ms L] [--unit-ms MS] [--no-python] [--json]",
+      "compare",
+      "[--requests N] [--latency-ms L] [--unit-ms MS] [--no-python] [--json]",
       "The notebook's \"when to use which?\" as a measured matrix: a CPU-bound workload\n"
       "(the notebook's 20 sums), an I/O-bound one (orders from a local supplier) and the\n"
       "recipe, each run serially, with threads, with processes (MPI), asynchronously and\n"
       "with the notebook's own Python, each cell a measured time, each row a verdict.",
-      opts, 0, 0};
+      opts,
+      0,
+      0};
   const char *pos[1];
   int npos;
   return cli_parse(&cmd, argc, argv, pos, &npos);

@@ -87,8 +87,10 @@ static int check(const cli_cmd *cmd, cook_args *a) {
   if (a->m == NULL && (a->trace || a->svg || a->gantt))
     return cli_fail(cmd, "--trace, --svg and --gantt need one model, not --model all");
   if (a->m != NULL && a->m->fixed_cooks > 0 && a->cooks != 0 && a->cooks != a->m->fixed_cooks) {
-    if (a->m->fixed_cooks == 1) snprintf(words, sizeof words, "one cook");
-    else snprintf(words, sizeof words, "%d cooks", a->m->fixed_cooks);
+    if (a->m->fixed_cooks == 1)
+      snprintf(words, sizeof words, "one cook");
+    else
+      snprintf(words, sizeof words, "%d cooks", a->m->fixed_cooks);
     return cli_fail(cmd, "--cooks: the %s model has exactly %s", a->model, words);
   }
   if (a->blocking && (a->m == NULL || a->m->blocking_lesson == NULL))
@@ -135,13 +137,16 @@ static int parse(int argc, char **argv, cook_args *a) {
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
-      "cook", "[--model M] [--recipe FILE] [--cooks N] [--unit-ms MS] [--gantt] [--trace FILE] "
+      "cook",
+      "[--model M] [--recipe FILE] [--cooks N] [--unit-ms MS] [--gantt] [--trace FILE] "
       "[--svg FILE] [--json]",
       "Cook a recipe (the notebook's Mapo Tofu by default) with a concurrency model and\n"
       "report the makespan against the lower bound, the model's own cost (dispatch), the\n"
       "kernel's sleep overshoot and the rice temperature. --model all cooks with every\n"
       "model side by side.",
-      opts, 0, 0};
+      opts,
+      0,
+      0};
   const char *pos[1];
   int npos;
   int rc = cli_parse(&cmd, argc, argv, pos, &npos);

@@ -51,9 +51,13 @@ static const cli_opt io_opts[] = {
 };
 
 static const cli_cmd io_cmd = {
-    "io", "[--model M] [--requests N] [--latency-ms L] [--threads T] [--connections C] "
+    "io",
+    "[--model M] [--requests N] [--latency-ms L] [--threads T] [--connections C] "
     "[--file-kib K] [--dir DIR] [--repeat R] [--json]",
-    about, io_opts, 0, 0};
+    about,
+    io_opts,
+    0,
+    0};
 
 /* The model list and the --help paragraph, from the table: a new row is a new choice. */
 static void describe_models(void) {
@@ -78,16 +82,17 @@ static int check_flags(const mapo_io_model *m) {
   const struct {
     const char *name;
     int given;
-  } given[] = {{"threads", args.threads != 0},   {"connections", args.connections != 0},
-               {"file-kib", args.file_kib != 0}, {"dir", args.dir != NULL},
+  } given[] = {{"threads", args.threads != 0},
+               {"connections", args.connections != 0},
+               {"file-kib", args.file_kib != 0},
+               {"dir", args.dir != NULL},
                {"latency-ms", args.latency >= 0}};
   char why[160];
   for (size_t i = 0; i < sizeof given / sizeof *given; i++)
     if (given[i].given && mapo_io_flag_check(m, given[i].name, why, sizeof why) < 0)
       return cli_fail(&io_cmd, "%s", why);
   if (args.dir != NULL && access(args.dir, W_OK | X_OK) != 0)
-    return cli_fail(&io_cmd, "--dir: '%s' is not a folder this process can write to",
-                    args.dir);
+    return cli_fail(&io_cmd, "--dir: '%s' is not a folder this process can write to", args.dir);
   return 0;
 }
 
@@ -97,9 +102,10 @@ static int check_fds(const mapo_io_model *m, const mapo_io_opts *o) {
   const long need = (long)mapo_io_width(m, o) + SPARE_FDS;
   const long limit = mapo_io_raise_fd_limit();
   if (limit >= 0 && limit < need)
-    return cli_fail(&io_cmd, "%d %s need about %ld file descriptors, and this process may open "
-                    "%ld (ulimit -Hn): ask for fewer", mapo_io_width(m, o),
-                    m->network ? "connections" : "files", need, limit);
+    return cli_fail(&io_cmd,
+                    "%d %s need about %ld file descriptors, and this process may open "
+                    "%ld (ulimit -Hn): ask for fewer",
+                    mapo_io_width(m, o), m->network ? "connections" : "files", need, limit);
   return 0;
 }
 
@@ -112,8 +118,8 @@ static int parse(int argc, char **argv, const mapo_io_model **m, mapo_io_opts *o
   if (rc != 0) return rc == 1 ? 1 : 2;
   *m = mapo_io_model_find(args.model);
   if ((rc = check_flags(*m)) != 0) return rc;
-  *o = (mapo_io_opts){args.requests, args.latency < 0 ? 50 : args.latency, 0, args.threads,
-                      args.connections, args.file_kib ? args.file_kib : 64, args.dir};
+  *o = (mapo_io_opts){args.requests,    args.latency < 0 ? 50 : args.latency, 0,       args.threads,
+                      args.connections, args.file_kib ? args.file_kib : 64,   args.dir};
   char why[160];
   if (mapo_io_opts_check(*m, o, why, sizeof why) < 0) return cli_fail(&io_cmd, "%s", why);
   return check_fds(*m, o);
@@ -128,11 +134,12 @@ static void supplier_failed(int rc, const mapo_io_supplier *s) {
     fprintf(stderr, "mapo io: the supplier did not start: it was killed by signal %d\n",
             WTERMSIG(s->status));
   else if (rc == -ETIMEDOUT)
-    fprintf(stderr, "mapo io: the supplier did not start: no port after %d ms\n",
-            START_TIMEOUT_MS);
+    fprintf(stderr, "mapo io: the supplier did not start: no port after %d ms\n", START_TIMEOUT_MS);
   else
-    fprintf(stderr, "mapo io: the supplier did not start: %s (its port file goes to a new "
-            "folder in $TMPDIR or /tmp)\n", mapo_strerror(rc));
+    fprintf(stderr,
+            "mapo io: the supplier did not start: %s (its port file goes to a new "
+            "folder in $TMPDIR or /tmp)\n",
+            mapo_strerror(rc));
 }
 
 /* The run failed (not a wrong answer: that is reported): say why, in one line. */
@@ -141,13 +148,18 @@ static void run_failed(int rc, const mapo_io_model *m, const mapo_io_supplier *s
   const int broke = m->network && (rc == -EPIPE || rc == -ECONNRESET);
   if (rc == -ENOTSUP && m->posix_aio)
     fputs("mapo io: this build cannot run POSIX aio (ThreadSanitizer builds refuse it: see "
-          "src/async/aio.c)\n", stderr);
+          "src/async/aio.c)\n",
+          stderr);
   else if (broke && WIFSIGNALED(sup->status))
-    fprintf(stderr, "mapo io: the supplier went away in the middle of the run (killed by "
-            "signal %d): %s\n", WTERMSIG(sup->status), mapo_strerror(rc));
+    fprintf(stderr,
+            "mapo io: the supplier went away in the middle of the run (killed by "
+            "signal %d): %s\n",
+            WTERMSIG(sup->status), mapo_strerror(rc));
   else if (broke)
-    fprintf(stderr, "mapo io: a connection to the supplier broke in the middle of the run: "
-            "%s\n", mapo_strerror(rc));
+    fprintf(stderr,
+            "mapo io: a connection to the supplier broke in the middle of the run: "
+            "%s\n",
+            mapo_strerror(rc));
   else
     fprintf(stderr, "mapo io: %s%s%s\n", mapo_strerror(rc), r->first[0] ? ": " : "", r->first);
 }
@@ -219,12 +231,15 @@ int mapo__cmd_io_supplier(int argc, char **argv) {
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
-      "io-supplier", "--port-file FILE [--latency-ms L] [--parent-pid PID]",
+      "io-supplier",
+      "--port-file FILE [--latency-ms L] [--parent-pid PID]",
       "The supplier `mapo io` starts: a single-threaded epoll server on 127.0.0.1 (the\n"
       "kernel picks the port) that answers each order \"order NNNNNNNNN\\n\" with\n"
       "\"ready NNNNNNNNN\\n\" after L ms, on any number of keep-alive connections. It runs\n"
       "until SIGTERM or SIGINT, or until its parent dies.",
-      opts, 0, 0};
+      opts,
+      0,
+      0};
   const char *pos[1];
   int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;

@@ -139,7 +139,8 @@ static int words(race_words *w) {
     add(w->about, sizeof w->about, "%s %s: %s (%s)", d == first ? "" : ";", d->name, d->about,
         modes);
   }
-  add(w->about, sizeof w->about, ". A mode that shows its bug exits 0; a fix that fails "
+  add(w->about, sizeof w->about,
+      ". A mode that shows its bug exits 0; a fix that fails "
       "exits 1.");
   wrap(w->about, ABOUT_COLUMNS);
   add(w->trials, sizeof w->trials, "trials (default %ld", first->defaults.trials);
@@ -176,8 +177,8 @@ static int check(const cli_cmd *cmd, const race_args *a) {
   if (a->mode == NULL)
     return cli_fail(cmd, "--mode is required (for %s: %s, %s)", d->name, list, ALL);
   if (strcmp(a->mode, ALL) != 0 && mapo_race_find(d->name, a->mode) == NULL)
-    return cli_fail(cmd, "the %s demo has no mode '%s' (its modes: %s, %s)", d->name, a->mode,
-                    list, ALL);
+    return cli_fail(cmd, "the %s demo has no mode '%s' (its modes: %s, %s)", d->name, a->mode, list,
+                    ALL);
   if (a->window >= 0 && !d->window)
     return cli_fail(cmd, "--window-us does not apply to the %s demo", d->name);
   int n = demos_of(OPT_INCREMENTS, " and ", users, sizeof users);
@@ -226,8 +227,8 @@ static int verdict(const mapo_race_report *rep) {
   for (int i = 0; i < rep->nruns; i++) {
     const mapo_race_outcome *r = &rep->runs[i];
     if (r->mode->racy || r->result.failures == 0) continue;
-    fprintf(stderr, "mapo race: the fix '%s' failed: %lld %s\n", r->mode->mode,
-            r->result.failures, rep->demo->fails);
+    fprintf(stderr, "mapo race: the fix '%s' failed: %lld %s\n", r->mode->mode, r->result.failures,
+            rep->demo->fails);
     status = 1;
   }
   return status;
@@ -241,8 +242,8 @@ static int race(const race_args *a) {
     fprintf(stderr, "mapo race: %s\n", mapo_strerror(-ENOMEM));
     return 1;
   }
-  mapo_race_report rep = {.demo = mapo_race_demo_find(a->demo), .all = strcmp(a->mode, ALL) == 0,
-                          .runs = runs};
+  mapo_race_report rep = {
+      .demo = mapo_race_demo_find(a->demo), .all = strcmp(a->mode, ALL) == 0, .runs = runs};
   rep.opts = options(rep.demo, a);
   int status = run(&rep, a->mode, runs);
   if (status == 0) {
@@ -270,15 +271,15 @@ int mapo__cmd_race(int argc, char **argv) {
       {"threads", CLI_INT, &a.threads, MAPO_RACE_THREADS_MIN, MAPO_RACE_THREADS_MAX, NULL, "N",
        w.threads},
       {"window-us", CLI_INT, &a.window, 0, MAPO_RACE_WINDOW_US_MAX, NULL, "U", w.window},
-      {"increments", CLI_INT, &a.increments, 1, MAPO_RACE_INCREMENTS_MAX, NULL, "M",
-       w.increments},
+      {"increments", CLI_INT, &a.increments, 1, MAPO_RACE_INCREMENTS_MAX, NULL, "M", w.increments},
       {"watchdog-ms", CLI_INT, &a.watchdog, 1, MAPO_RACE_WATCHDOG_MS_MAX, NULL, "MS", w.watchdog},
       {"json", CLI_FLAG, &a.json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
-      "race", "--demo D --mode M [--trials K] [--threads N] [--window-us U] [--json]", w.about,
-      opts, 0, 0};
+      "race",  "--demo D --mode M [--trials K] [--threads N] [--window-us U] [--json]",
+      w.about, opts,
+      0,       0};
   const char *pos[1];
   int npos, status = cli_parse(&cmd, argc, argv, pos, &npos);
   if (status != 0)

@@ -14,10 +14,13 @@
 static const cli_opt no_opts[] = {{NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL}};
 
 static int check(int argc, char **argv) {
-  const cli_cmd cmd = {"recipe check", "FILE",
+  const cli_cmd cmd = {"recipe check",
+                       "FILE",
                        "Read a recipe file and say what is wrong with it: one line\n"
                        "FILE:LINE: message and exit 2, or a summary and exit 0.",
-                       no_opts, 1, 1};
+                       no_opts,
+                       1,
+                       1};
   const char *pos[1];
   int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;
@@ -65,11 +68,14 @@ static int show(int argc, char **argv) {
       {"json", CLI_FLAG, &json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
       {"text", CLI_FLAG, &text, 0, 0, NULL, NULL, "print the recipe itself, in the file format"},
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL}};
-  const cli_cmd cmd = {"recipe show", "[FILE] [--json | --text]",
+  const cli_cmd cmd = {"recipe show",
+                       "[FILE] [--json | --text]",
                        "Show a recipe (the notebook's by default): its steps, work, span and\n"
                        "critical path, parallelism, width, and the lower bound on the\n"
                        "makespan for 1, 2, ... cooks under threads and under an event loop.",
-                       opts, 0, 1};
+                       opts,
+                       0,
+                       1};
   const char *pos[1];
   int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;
@@ -90,10 +96,13 @@ static int generate(int argc, char **argv) {
       {"seed", CLI_DOUBLE, &seed, 0, 9007199254740992.0, NULL, "S",
        "the random seed, a whole number (default 1)"},
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL}};
-  const cli_cmd cmd = {"recipe generate", "--steps N [--seed S]",
+  const cli_cmd cmd = {"recipe generate",
+                       "--steps N [--seed S]",
                        "Print a reproducible random layered recipe of N steps (for scale runs):\n"
                        "the same N and S give the same recipe on every machine.",
-                       opts, 0, 0};
+                       opts,
+                       0,
+                       0};
   const char *pos[1];
   int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;

@@ -60,8 +60,10 @@ static int parse_threads(const cli_cmd *cmd, const char *arg, int *p) {
     }
     int a = count_of(item, left, &lo), b = dash ? count_of(dash + 1, len - left - 1, &hi) : 1;
     if (a == 0 || b == 0) {
-      cli_fail(cmd, "--threads: '%.*s' is neither a thread count nor a range A-B (a list is "
-               "1,2,4; a range 1-8)", (int)len, item);
+      cli_fail(cmd,
+               "--threads: '%.*s' is neither a thread count nor a range A-B (a list is "
+               "1,2,4; a range 1-8)",
+               (int)len, item);
       return -1;
     }
     if (a < 0 || b < 0) {
@@ -75,8 +77,7 @@ static int parse_threads(const cli_cmd *cmd, const char *arg, int *p) {
       return -1;
     }
     if (hi - lo + 1 > MAPO_SCALE_POINTS_MAX - n) {
-      cli_fail(cmd, "--threads: '%s' makes more than %d thread counts", arg,
-               MAPO_SCALE_POINTS_MAX);
+      cli_fail(cmd, "--threads: '%s' makes more than %d thread counts", arg, MAPO_SCALE_POINTS_MAX);
       return -1;
     }
     for (int v = lo; v <= hi; v++) p[n++] = v;
@@ -178,8 +179,10 @@ static int study_time(study_run *x, const mapo_sum_model *m, uint64_t base) {
        * OMP_DYNAMIC and the like can shrink a team). */
       if (job->threads_used != x->p[i]) {
         progress_clear(&pr);
-        fprintf(stderr, "mapo scale: asked for %d threads, the OpenMP runtime gave %d "
-                "(OMP_THREAD_LIMIT? OMP_DYNAMIC?)\n", x->p[i], job->threads_used);
+        fprintf(stderr,
+                "mapo scale: asked for %d threads, the OpenMP runtime gave %d "
+                "(OMP_THREAD_LIMIT? OMP_DYNAMIC?)\n",
+                x->p[i], job->threads_used);
         return 1;
       }
     }
@@ -192,8 +195,10 @@ static int study_time(study_run *x, const mapo_sum_model *m, uint64_t base) {
  * 2 after one line on stderr. */
 static int check(const cli_cmd *cmd, const scale_args *a, study_run *x) {
   if (!mapo_sum_model_find(a->model)->threaded)
-    return cli_fail(cmd, "--model %s: nothing to scale, it runs one thread whatever "
-                    "--threads says", a->model);
+    return cli_fail(cmd,
+                    "--model %s: nothing to scale, it runs one thread whatever "
+                    "--threads says",
+                    a->model);
   x->npoints = a->threads ? parse_threads(cmd, a->threads, x->p)
                           : default_threads(mapo_sum_processors(), x->p);
   if (x->npoints < 0) return 2;
@@ -204,8 +209,10 @@ static int check(const cli_cmd *cmd, const scale_args *a, study_run *x) {
     return cli_fail(cmd, "--weak: %d numbers x %d threads is %lld numbers, more than %d",
                     a->numbers, pmax, most, MAPO_SUM_NUMBERS_MAX);
   if (MAPO_SUM_N_MAX - a->base < (uint64_t)(most - 1))
-    return cli_fail(cmd, "--base %llu with %lld numbers goes past n = 2^32, where i*i no "
-                    "longer fits 64 bits", (unsigned long long)a->base, most);
+    return cli_fail(cmd,
+                    "--base %llu with %lld numbers goes past n = 2^32, where i*i no "
+                    "longer fits 64 bits",
+                    (unsigned long long)a->base, most);
   if (a->csv && !cli_can_write(a->csv))
     return cli_fail(cmd, "--csv: cannot write '%s' (no such folder, or not writable)", a->csv);
   if (a->svg && !cli_can_write(a->svg))
@@ -239,7 +246,8 @@ static int parse(int argc, char **argv, scale_args *a, study_run *x) {
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
-      "scale", "[--model M] [--threads LIST|RANGE] [--weak] [--numbers N] [--base B] "
+      "scale",
+      "[--model M] [--threads LIST|RANGE] [--weak] [--numbers N] [--base B] "
       "[--split S] [--repeat R] [--csv FILE] [--svg FILE] [--json]",
       "A scaling study: time a sum model (see mapo sum) at each thread count and report\n"
       "speedup T1/Tp, efficiency speedup/p and the Karp-Flatt serial fraction per count,\n"
@@ -248,7 +256,9 @@ static int parse(int argc, char **argv, scale_args *a, study_run *x) {
       "Each timing has its own warm-up; the counts take turns (forward, then backward) so\n"
       "that drift hits them all alike. Past the processor count the threads only share\n"
       "cores: the notebook's \"too much load will strangle your system\", measured.",
-      opts, 0, 0};
+      opts,
+      0,
+      0};
   const char *pos[1];
   int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;
@@ -276,8 +286,8 @@ static int analyze(const study_run *x, mapo_scale_point *pts, mapo_scale_study *
   for (int i = 0; i < x->npoints && rc == 0; i++) {
     mapo_spread s;
     rc = mapo_spread_of(&x->seconds[i * x->repeat], x->repeat, &s);
-    pts[i] = (mapo_scale_point){.threads = x->p[i], .seconds_median = s.median,
-                                .seconds_min = s.min, .seconds_max = s.max};
+    pts[i] = (mapo_scale_point){
+        .threads = x->p[i], .seconds_median = s.median, .seconds_min = s.min, .seconds_max = s.max};
   }
   if (rc == 0) rc = mapo_scale_analyze(pts, x->npoints, st->weak, st->processors, &st->fit);
   if (rc < 0)
@@ -305,17 +315,23 @@ static int report(const scale_args *a, const mapo_scale_study *st) {
 }
 
 int mapo__cmd_scale(int argc, char **argv) {
-  scale_args a = {.model = "reduction", .split = "numbers", .numbers = 20, .repeat = 5,
-                  .base = 5000000};
+  scale_args a = {
+      .model = "reduction", .split = "numbers", .numbers = 20, .repeat = 5, .base = 5000000};
   study_run x = {0}; /* every job zeroed: study_free may free any of them */
   int rc = parse(argc, argv, &a, &x);
   if (rc >= 0) return rc;
   const mapo_sum_model *m = mapo_sum_model_find(a.model);
   mapo_scale_point pts[MAPO_SCALE_POINTS_MAX];
-  mapo_scale_study st = {.model = m->name, .split = a.split, .lesson = m->lesson,
-                         .weak = a.weak, .numbers = a.numbers, .base = a.base,
-                         .repeat = a.repeat, .processors = mapo_sum_processors(),
-                         .openmp = mapo_sum_openmp_version(), .npoints = x.npoints,
+  mapo_scale_study st = {.model = m->name,
+                         .split = a.split,
+                         .lesson = m->lesson,
+                         .weak = a.weak,
+                         .numbers = a.numbers,
+                         .base = a.base,
+                         .repeat = a.repeat,
+                         .processors = mapo_sum_processors(),
+                         .openmp = mapo_sum_openmp_version(),
+                         .npoints = x.npoints,
                          .points = pts};
   rc = run(&a, m, &x);
   if (rc == 0) rc = analyze(&x, pts, &st);

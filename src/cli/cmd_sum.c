@@ -44,19 +44,24 @@ static int parse(int argc, char **argv, sum_args *a) {
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
-      "sum", "[--model M] [--threads N] [--numbers N] [--base B] [--split S] [--repeat R] [--json]",
+      "sum",
+      "[--model M] [--threads N] [--numbers N] [--base B] [--split S] [--repeat R] [--json]",
       "The notebook's CPU-bound example: for each of N numbers n = B, B+1, ..., the sum of\n"
       "i*i for i < n, exact (128-bit), verified against n(n-1)(2n-1)/6 after the clock\n"
       "stops (exit 1 if any number is wrong). Each model teaches one lesson: serial,\n"
       "critical and atomic (a shared total behind a lock), false-sharing and padded (a\n"
       "total per thread, sharing a cache line or not), reduction (the default).",
-      opts, 0, 0};
+      opts,
+      0,
+      0};
   const char *pos[1];
   int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;
   if (MAPO_SUM_N_MAX - a->base < (uint64_t)(a->numbers - 1))
-    return cli_fail(&cmd, "--base %llu with --numbers %d goes past n = 2^32, where i*i no longer "
-                    "fits 64 bits", (unsigned long long)a->base, a->numbers);
+    return cli_fail(&cmd,
+                    "--base %llu with --numbers %d goes past n = 2^32, where i*i no longer "
+                    "fits 64 bits",
+                    (unsigned long long)a->base, a->numbers);
   if (!mapo_sum_model_find(a->model)->threaded && a->threads > 1)
     return cli_fail(&cmd, "--threads: the serial model runs on one thread");
   return -1;
@@ -67,8 +72,10 @@ static int parse(int argc, char **argv, sum_args *a) {
 static int run(const mapo_sum_model *m, mapo_sum_job *job, int repeat, sum_run *x) {
   const int procs = mapo_sum_processors();
   if (job->threads > procs) {
-    snprintf(x->warning, sizeof x->warning, "%d threads on %d processors: they take turns on "
-             "the cores, and the run strangles itself", job->threads, procs);
+    snprintf(x->warning, sizeof x->warning,
+             "%d threads on %d processors: they take turns on "
+             "the cores, and the run strangles itself",
+             job->threads, procs);
     fprintf(stderr, "mapo sum: warning: %s\n", x->warning);
   }
   int rc = mapo_sum_time(m, job, repeat, x->seconds, &x->spread, &x->bad);
@@ -83,13 +90,23 @@ static int run(const mapo_sum_model *m, mapo_sum_job *job, int repeat, sum_run *
 /* The report of one run on stdout; returns the exit status. */
 static int report(const sum_args *a, const mapo_sum_model *m, const mapo_sum_job *job,
                   const sum_run *x) {
-  mapo_sum_result r = {
-      .model = m->name, .lesson = m->lesson, .how = mapo_sum_model_how(m),
-      .atomic = mapo_sum_atomic_how(), .numbers = job->numbers, .base = job->base,
-      .split = a->split, .threads = job->threads, .threads_used = job->threads_used,
-      .repeat = a->repeat, .seconds = x->seconds, .spread = x->spread,
-      .verified = x->verified, .cpus = job->cpu, .processors = mapo_sum_processors(),
-      .openmp = mapo_sum_openmp_version(), .warning = x->warning};
+  mapo_sum_result r = {.model = m->name,
+                       .lesson = m->lesson,
+                       .how = mapo_sum_model_how(m),
+                       .atomic = mapo_sum_atomic_how(),
+                       .numbers = job->numbers,
+                       .base = job->base,
+                       .split = a->split,
+                       .threads = job->threads,
+                       .threads_used = job->threads_used,
+                       .repeat = a->repeat,
+                       .seconds = x->seconds,
+                       .spread = x->spread,
+                       .verified = x->verified,
+                       .cpus = job->cpu,
+                       .processors = mapo_sum_processors(),
+                       .openmp = mapo_sum_openmp_version(),
+                       .warning = x->warning};
   mapo_u128_format(mapo_sum_checksum(job), r.checksum);
   if (!x->verified) {
     r.bad_n = job->base + (uint64_t)x->bad;
@@ -106,15 +123,15 @@ static int report(const sum_args *a, const mapo_sum_model *m, const mapo_sum_job
 }
 
 int mapo__cmd_sum(int argc, char **argv) {
-  sum_args a = {.model = "reduction", .split = "numbers", .numbers = 20, .repeat = 5,
-                .base = 5000000};
+  sum_args a = {
+      .model = "reduction", .split = "numbers", .numbers = 20, .repeat = 5, .base = 5000000};
   int rc = parse(argc, argv, &a);
   if (rc >= 0) return rc;
   const mapo_sum_model *m = mapo_sum_model_find(a.model);
   const int threads = a.threads ? a.threads : m->threaded ? mapo_sum_processors() : 1;
   mapo_sum_job job;
-  rc = mapo_sum_job_init(&job, a.numbers, a.base, threads,
-                         (mapo_split)mapo_sum_split_find(a.split));
+  rc =
+      mapo_sum_job_init(&job, a.numbers, a.base, threads, (mapo_split)mapo_sum_split_find(a.split));
   if (rc < 0) {
     fprintf(stderr, "mapo sum: %s\n", mapo_strerror(rc));
     return rc == MAPO_EINVAL ? 2 : 1;

@@ -27,7 +27,8 @@ static const struct {
 static void usage(FILE *f) {
   fputs("usage: mapo COMMAND [options]   (mapo COMMAND --help for its options)\n\n"
         "mapo runs one workload through every concurrency model and shows, with verified\n"
-        "numbers and timelines, what each model buys and costs.\n\ncommands:\n", f);
+        "numbers and timelines, what each model buys and costs.\n\ncommands:\n",
+        f);
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].about);
   fputs("\n  --version  the version\n  --help     this text\n", f);

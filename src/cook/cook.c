@@ -131,8 +131,8 @@ static int cook_once(void *user, double *seconds) {
   j->oversleep[i] = s.oversleep_ms;
   *seconds = s.makespan_ms / 1e3;
   mapo_spread_of(j->makespan, i + 1, &x->makespan);
-  if (i == 0 || fabs(s.makespan_ms - x->makespan.median) <
-                    fabs(x->s.makespan_ms - x->makespan.median)) {
+  if (i == 0 ||
+      fabs(s.makespan_ms - x->makespan.median) < fabs(x->s.makespan_ms - x->makespan.median)) {
     run_parts_free(&x->k, &x->s);
     x->k = k;
     x->s = s;

@@ -36,8 +36,11 @@ int mapo_cook_sections(mapo_kitchen *k, mapo_diag *diag) {
   if (rc == 0 && c.nchains > SECTIONS) {
     rc = MAPO_ESHAPE;
     if (diag) diag->line = 0;
-    if (diag) snprintf(diag->msg, sizeof diag->msg, "%d chains start at once but the program "
-                       "has %d sections, the notebook's", c.nchains, SECTIONS);
+    if (diag)
+      snprintf(diag->msg, sizeof diag->msg,
+               "%d chains start at once but the program "
+               "has %d sections, the notebook's",
+               c.nchains, SECTIONS);
     mapo_chains_free(&c);
   }
   if (rc < 0) {

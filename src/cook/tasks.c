@@ -34,8 +34,11 @@ int mapo_cook_tasks(mapo_kitchen *k, mapo_diag *diag) {
       const int npred = r->steps[s].npred;
       const int *pred = r->steps[s].pred;
       (void)npred; /* used in the depend clause, which gcc 12's warning does not see */
-#pragma omp task firstprivate(s) depend(iterator(j = 0 : npred), in : done[pred[j]]) \
-    depend(out : done[s])
+#pragma omp task firstprivate(s) depend(iterator(j = 0              \
+                                                 : npred),          \
+                                        in                          \
+                                        : done[pred[j]]) depend(out \
+                                                                : done[s])
       mapo_kitchen_step(k, s, omp_get_thread_num());
     }
   }

@@ -179,12 +179,12 @@ int mapo_recipe_chains(const mapo_recipe *r, mapo_chains *c, mapo_diag *diag) {
       if (end->nsucc != 1 || end->succ[0] != c->tail[0])
         rc = mapo__diag(diag, r->lines[e], MAPO_ESHAPE,
                         "the chain ending in '%s' does not lead to '%s' alone: the chains "
-                        "do not join in one step", end->name, head->name);
+                        "do not join in one step",
+                        end->name, head->name);
     }
     for (int i = 1; i < c->ntail && rc == 0; i++) {
       const mapo_step *st = &r->steps[c->tail[i]];
-      if (st->npred != 1 || st->pred[0] != c->tail[i - 1] ||
-          r->steps[c->tail[i - 1]].nsucc != 1)
+      if (st->npred != 1 || st->pred[0] != c->tail[i - 1] || r->steps[c->tail[i - 1]].nsucc != 1)
         rc = mapo__diag(diag, r->lines[c->tail[i]], MAPO_ESHAPE,
                         "after the join the steps do not form one chain (at '%s')", st->name);
     }

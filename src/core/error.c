@@ -7,8 +7,7 @@
 const char *mapo_strerror(int err) {
   switch (err) {
 #define MAPO__ERR_MSG(name, code, msg) \
-  case (code):                         \
-    return (msg);
+  case (code): return (msg);
     MAPO_ERR_MAP(MAPO__ERR_MSG)
 #undef MAPO__ERR_MSG
   }
@@ -19,8 +18,7 @@ const char *mapo_strerror(int err) {
 const char *mapo_err_name(int err) {
   switch (err) {
 #define MAPO__ERR_NAME(name, code, msg) \
-  case (code):                          \
-    return "MAPO_E" #name;
+  case (code): return "MAPO_E" #name;
     MAPO_ERR_MAP(MAPO__ERR_NAME)
 #undef MAPO__ERR_NAME
   case -ENOENT: return "ENOENT";

@@ -28,8 +28,7 @@ int mapo_recipe_generate(char **text, size_t *len, int nsteps, uint64_t seed) {
   mapo__buf b = {0};
   mapo__buf_printf(&b, "# mapo recipe generate --steps %d --seed %llu\n", nsteps,
                    (unsigned long long)seed);
-  mapo__buf_printf(&b, "title generated: %d steps, seed %llu\n", nsteps,
-                   (unsigned long long)seed);
+  mapo__buf_printf(&b, "title generated: %d steps, seed %llu\n", nsteps, (unsigned long long)seed);
   mapo__buf_printf(&b, "utensil knife 1\nutensil burner 2\n");
   int prev_first = 0, prev_len = 0, older_first = 0;
   for (int s = 0; s < nsteps;) {

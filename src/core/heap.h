@@ -18,47 +18,47 @@
 
 #define MAPO__HEAP_NOT_MOVED(h, i) ((void)(h), (void)(i))
 
-#define MAPO__HEAP_DEFINE(prefix, type, before, moved)                                  \
-  static inline void prefix##_sift_up(type *h, size_t i) {                             \
-    const type e = h[i];                                                               \
-    while (i > 0 && before(&e, &h[(i - 1) / 2])) {                                     \
-      h[i] = h[(i - 1) / 2];                                                           \
-      moved(h, i);                                                                     \
-      i = (i - 1) / 2;                                                                 \
-    }                                                                                  \
-    h[i] = e;                                                                          \
-    moved(h, i);                                                                       \
-  }                                                                                    \
-  static inline void prefix##_sift_down(type *h, size_t n, size_t i) {                 \
-    const type e = h[i];                                                               \
-    for (;;) {                                                                         \
-      size_t c = 2 * i + 1;                                                            \
-      if (c >= n) break;                                                               \
-      if (c + 1 < n && before(&h[c + 1], &h[c])) c++;                                  \
-      if (!before(&h[c], &e)) break;                                                   \
-      h[i] = h[c];                                                                     \
-      moved(h, i);                                                                     \
-      i = c;                                                                           \
-    }                                                                                  \
-    h[i] = e;                                                                          \
-    moved(h, i);                                                                       \
-  }                                                                                    \
-  static inline void prefix##_push(type *h, size_t *n, type add) {                    \
-    h[*n] = add;                                                                       \
-    prefix##_sift_up(h, (*n)++);                                                       \
-  }                                                                                    \
-  static inline void prefix##_remove(type *h, size_t *n, size_t i) {                   \
-    if (i == --*n) return;                                                             \
-    h[i] = h[*n];                                                                      \
-    if (i > 0 && before(&h[i], &h[(i - 1) / 2]))                                       \
-      prefix##_sift_up(h, i);                                                          \
-    else                                                                               \
-      prefix##_sift_down(h, *n, i);                                                    \
-  }                                                                                    \
-  static inline type prefix##_pop(type *h, size_t *n) {                                \
-    const type top = h[0];                                                             \
-    prefix##_remove(h, n, 0);                                                          \
-    return top;                                                                        \
+#define MAPO__HEAP_DEFINE(prefix, type, before, moved)                 \
+  static inline void prefix##_sift_up(type *h, size_t i) {             \
+    const type e = h[i];                                               \
+    while (i > 0 && before(&e, &h[(i - 1) / 2])) {                     \
+      h[i] = h[(i - 1) / 2];                                           \
+      moved(h, i);                                                     \
+      i = (i - 1) / 2;                                                 \
+    }                                                                  \
+    h[i] = e;                                                          \
+    moved(h, i);                                                       \
+  }                                                                    \
+  static inline void prefix##_sift_down(type *h, size_t n, size_t i) { \
+    const type e = h[i];                                               \
+    for (;;) {                                                         \
+      size_t c = 2 * i + 1;                                            \
+      if (c >= n) break;                                               \
+      if (c + 1 < n && before(&h[c + 1], &h[c])) c++;                  \
+      if (!before(&h[c], &e)) break;                                   \
+      h[i] = h[c];                                                     \
+      moved(h, i);                                                     \
+      i = c;                                                           \
+    }                                                                  \
+    h[i] = e;                                                          \
+    moved(h, i);                                                       \
+  }                                                                    \
+  static inline void prefix##_push(type *h, size_t *n, type add) {     \
+    h[*n] = add;                                                       \
+    prefix##_sift_up(h, (*n)++);                                       \
+  }                                                                    \
+  static inline void prefix##_remove(type *h, size_t *n, size_t i) {   \
+    if (i == --*n) return;                                             \
+    h[i] = h[*n];                                                      \
+    if (i > 0 && before(&h[i], &h[(i - 1) / 2]))                       \
+      prefix##_sift_up(h, i);                                          \
+    else                                                               \
+      prefix##_sift_down(h, *n, i);                                    \
+  }                                                                    \
+  static inline type prefix##_pop(type *h, size_t *n) {                \
+    const type top = h[0];                                             \
+    prefix##_remove(h, n, 0);                                          \
+    return top;                                                        \
   }
 
 #endif

@@ -10,9 +10,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
 #include <time.h>
 
 #include "mapo/error.h"
@@ -264,9 +264,9 @@ int mapo_kitchen_summarize(const mapo_kitchen *k, mapo_hold hold, mapo_cook_summ
   s->makespan_units = k->unit_ns > 0 ? (double)k->makespan_ns / k->unit_ns : NAN;
   s->rice_temperature = NAN;
   if (r->rice >= 0 && k->unit_ns > 0)
-    s->rice_temperature =
-        r->rice_temp -
-        r->rice_rate * (double)(k->makespan_ns - k->slots[r->rice].end_ns) / k->unit_ns;
+    s->rice_temperature = r->rice_temp - r->rice_rate *
+                                             (double)(k->makespan_ns - k->slots[r->rice].end_ns) /
+                                             k->unit_ns;
 
   /* The path that decided the makespan: from the step that ended last, back through
    * whatever made each step ready. */

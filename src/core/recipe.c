@@ -24,10 +24,10 @@
 
 /* Everything a parsed recipe owns, freed in one go. */
 typedef struct recipe_mem {
-  char *pool;          /* every name and text, NUL-separated */
+  char *pool; /* every name and text, NUL-separated */
   mapo_step *steps;
   mapo_utensil *utensils;
-  int *ints;           /* pred, succ and order arrays, back to back */
+  int *ints; /* pred, succ and order arrays, back to back */
   mapo_use *uses;
 } recipe_mem;
 
@@ -139,11 +139,10 @@ static int check_name(parser *p, const char *what, const char *t) {
   for (size_t i = 0; i < n; i++)
     if (!isalnum((unsigned char)t[i]) && t[i] != '_' && t[i] != '-' && t[i] != '.')
       return mapo__diag(p->diag, p->line, MAPO_EPARSE,
-                        "%s name '%s' has '%c': use letters, digits, '_', '-' and '.'",
-                        what, t, t[i]);
+                        "%s name '%s' has '%c': use letters, digits, '_', '-' and '.'", what, t,
+                        t[i]);
   if (is_keyword(t))
-    return mapo__diag(p->diag, p->line, MAPO_EPARSE, "'%s' is a keyword, not a %s name", t,
-                      what);
+    return mapo__diag(p->diag, p->line, MAPO_EPARSE, "'%s' is a keyword, not a %s name", t, what);
   return 0;
 }
 
@@ -155,11 +154,10 @@ static int parse_number(parser *p, const char *what, const char *t, double lo, d
   double v = strtod(t, &end);
   if (end == t || *end != '\0' || !isfinite(v) || errno == ERANGE)
     return mapo__diag(p->diag, p->line, MAPO_EPARSE, "%s '%s' is not a number", what, t);
-  if (v < lo)
-    return mapo__diag(p->diag, p->line, MAPO_EPARSE, "%s %s is below %g", what, t, lo);
+  if (v < lo) return mapo__diag(p->diag, p->line, MAPO_EPARSE, "%s %s is below %g", what, t, lo);
   if (v > hi)
-    return mapo__diag(p->diag, p->line, MAPO_EPARSE, "%s %s is absurd (the limit is %g)",
-                      what, t, hi);
+    return mapo__diag(p->diag, p->line, MAPO_EPARSE, "%s %s is absurd (the limit is %g)", what, t,
+                      hi);
   *out = v;
   return 0;
 }
@@ -244,13 +242,13 @@ static int parse_step(parser *p, const line_tokens *lt) {
         char *star = strchr(t, '*');
         if (star != NULL) {
           *star = '\0';
-          if ((rc = parse_count(p, "utensil count", star + 1, MAPO_UTENSIL_COUNT_MAX,
-                                &u.count)) < 0)
+          if ((rc = parse_count(p, "utensil count", star + 1, MAPO_UTENSIL_COUNT_MAX, &u.count)) <
+              0)
             return rc;
         }
         if ((rc = check_name(p, "utensil", t)) < 0) return rc;
         if ((rc = mapo__grow((void **)&p->use_refs, &p->capuse_refs, p->nuse_refs + 1,
-                       sizeof *p->use_refs)) < 0)
+                             sizeof *p->use_refs)) < 0)
           return rc;
         u.name = pool_add(p, t, strlen(t));
         p->use_refs[p->nuse_refs++] = u;
@@ -308,8 +306,7 @@ static int parse_line(parser *p, line_tokens *lt) {
       return mapo__diag(p->diag, p->line, MAPO_EPARSE, "a second rice line (first on line %d)",
                         p->rice_line);
     if (lt->n != 4)
-      return mapo__diag(p->diag, p->line, MAPO_EPARSE,
-                        "rice is: rice STEP DEGREES LOSS-PER-UNIT");
+      return mapo__diag(p->diag, p->line, MAPO_EPARSE, "rice is: rice STEP DEGREES LOSS-PER-UNIT");
     if ((rc = check_name(p, "step", lt->tok[1])) < 0) return rc;
     if ((rc = parse_number(p, "rice temperature", lt->tok[2], -273.15, 1e6, &p->rice_temp)) < 0)
       return rc;
@@ -335,8 +332,7 @@ static int scan_line(parser *p, const char *s, size_t n, line_tokens *lt) {
                         "binary data (byte 0x%02x at column %zu): not a recipe", c, i + 1);
   }
   if (n > MAPO_LINE_MAX)
-    return mapo__diag(p->diag, p->line, MAPO_ELIMIT, "line is longer than %d bytes",
-                      MAPO_LINE_MAX);
+    return mapo__diag(p->diag, p->line, MAPO_ELIMIT, "line is longer than %d bytes", MAPO_LINE_MAX);
   const char *hash_at = memchr(s, '#', n);
   if (hash_at != NULL) n = (size_t)(hash_at - s);
   memcpy(lt->buf, s, n);
@@ -423,8 +419,8 @@ static int allocate(parser *p, recipe_mem *m, int n) {
   if (!m->steps || !m->utensils || !m->ints || !m->uses) return -ENOMEM;
   m->pool = p->pool.data; /* the recipe owns the pool from here on */
   for (int u = 0; u < p->nutensils; u++)
-    m->utensils[u] = (mapo_utensil){m->pool + p->utensils[u].name, p->utensils[u].count,
-                                    p->utensils[u].line};
+    m->utensils[u] =
+        (mapo_utensil){m->pool + p->utensils[u].name, p->utensils[u].count, p->utensils[u].line};
   return 0;
 }
 
@@ -467,12 +463,12 @@ static int link_uses(parser *p, recipe_mem *m, int s) {
                         st->name, name, name);
     if (ru->count > m->utensils[u].count)
       return mapo__diag(p->diag, rs->line, MAPO_EPARSE,
-                        "step '%s' needs %d %s but the kitchen has %d", st->name, ru->count,
-                        name, m->utensils[u].count);
+                        "step '%s' needs %d %s but the kitchen has %d", st->name, ru->count, name,
+                        m->utensils[u].count);
     for (int j = 0; j < st->nuse; j++)
       if (st->use[j].utensil == u)
-        return mapo__diag(p->diag, rs->line, MAPO_EPARSE, "step '%s' uses '%s' twice",
-                          st->name, name);
+        return mapo__diag(p->diag, rs->line, MAPO_EPARSE, "step '%s' uses '%s' twice", st->name,
+                          name);
     m->uses[rs->uses + (size_t)st->nuse++] = (mapo_use){u, ru->count};
   }
   return 0;
@@ -555,8 +551,8 @@ static int order_steps(parser *p, const recipe_mem *m, int n, int *order) {
  * the steps; then hand the arrays to r. */
 static int resolve(parser *p, mapo_recipe *r, recipe_mem *m) {
   const int n = (int)p->nsteps;
-  if (n == 0) return mapo__diag(p->diag, p->line > 0 ? p->line : 1, MAPO_EEMPTY,
-                                "empty recipe: no steps");
+  if (n == 0)
+    return mapo__diag(p->diag, p->line > 0 ? p->line : 1, MAPO_EEMPTY, "empty recipe: no steps");
   int rc = allocate(p, m, n);
   if (rc < 0) return rc;
   int *pred = m->ints, *succ = m->ints + p->nrefs, *order = m->ints + 2 * p->nrefs;
@@ -640,8 +636,7 @@ int mapo_recipe_load(mapo_recipe *r, const char *path, mapo_diag *diag) {
   int rc = 0;
   while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
     if (b.len + n > MAPO_RECIPE_BYTES_MAX) {
-      rc = mapo__diag(diag, 0, MAPO_ELIMIT, "file is larger than %u bytes",
-                      MAPO_RECIPE_BYTES_MAX);
+      rc = mapo__diag(diag, 0, MAPO_ELIMIT, "file is larger than %u bytes", MAPO_RECIPE_BYTES_MAX);
       break;
     }
     mapo__buf_append(&b, chunk, n);

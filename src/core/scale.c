@@ -14,13 +14,12 @@
 /* The checks every entry point shares: thread counts strictly increasing from 1 (so
  * T1 is the first point and no count is timed twice), times positive and ordered. */
 static int valid_points(const mapo_scale_point *pts, int n) {
-  if (pts == NULL || n < 1 || n > MAPO_SCALE_POINTS_MAX || pts[0].threads != 1)
-    return 0;
+  if (pts == NULL || n < 1 || n > MAPO_SCALE_POINTS_MAX || pts[0].threads != 1) return 0;
   for (int i = 0; i < n; i++) {
     const mapo_scale_point *q = &pts[i];
     if (i > 0 && q->threads <= pts[i - 1].threads) return 0;
-    if (!isfinite(q->seconds_median) || !isfinite(q->seconds_min) ||
-        !isfinite(q->seconds_max) || q->seconds_min <= 0 || q->seconds_min > q->seconds_median ||
+    if (!isfinite(q->seconds_median) || !isfinite(q->seconds_min) || !isfinite(q->seconds_max) ||
+        q->seconds_min <= 0 || q->seconds_min > q->seconds_median ||
         q->seconds_median > q->seconds_max)
       return 0;
   }
@@ -124,8 +123,8 @@ static double fit_gustafson(const fit_data *d) {
   return s < 0 ? 0 : s > 1 ? 1 : s;
 }
 
-int mapo_scale_fit_law(const mapo_scale_point *pts, int n, mapo_scale_law law,
-                       int processors, mapo_scale_fit *out) {
+int mapo_scale_fit_law(const mapo_scale_point *pts, int n, mapo_scale_law law, int processors,
+                       mapo_scale_fit *out) {
   if (out == NULL || processors < 1 || !valid_points(pts, n) ||
       (law != MAPO_LAW_AMDAHL && law != MAPO_LAW_GUSTAFSON))
     return MAPO_EINVAL;
@@ -153,6 +152,5 @@ int mapo_scale_analyze(mapo_scale_point *pts, int n, int weak, int processors,
                        mapo_scale_fit *fit) {
   int rc = mapo_scale_compute(pts, n, weak);
   if (rc < 0) return rc;
-  return mapo_scale_fit_law(pts, n, weak ? MAPO_LAW_GUSTAFSON : MAPO_LAW_AMDAHL, processors,
-                            fit);
+  return mapo_scale_fit_law(pts, n, weak ? MAPO_LAW_GUSTAFSON : MAPO_LAW_AMDAHL, processors, fit);
 }

@@ -29,20 +29,20 @@
 typedef struct state state;
 
 typedef struct file {
-  int fd;     /* opened before the clock */
+  int fd; /* opened before the clock */
   int number;
-  char *buf;  /* where its contents land */
+  char *buf; /* where its contents land */
   state *s;
 } file;
 
 struct state {
   mapo_loop *loop;
   file *files;
-  int n;      /* files made */
+  int n; /* files made */
   size_t size;
-  char *mem;  /* every file's buffer */
+  char *mem; /* every file's buffer */
   char dir[PATH_MAX];
-  int rc;     /* the run's first error */
+  int rc; /* the run's first error */
   mapo_io_job *job;
 };
 

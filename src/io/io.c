@@ -126,8 +126,8 @@ int mapo__io_answer_ok(mapo_io_job *job, const char *answer, const char *word, i
   message(want, word, number);
   for (int i = 0; i < MAPO_IO_MSG_LEN; i++) /* what came back may be anything */
     got[i] = answer[i] >= ' ' && answer[i] <= '~' ? answer[i] : '?';
-  mapo__io_first(job, "expected '%.*s', got '%.*s'", MAPO_IO_MSG_LEN - 1, want,
-                 MAPO_IO_MSG_LEN - 1, got);
+  mapo__io_first(job, "expected '%.*s', got '%.*s'", MAPO_IO_MSG_LEN - 1, want, MAPO_IO_MSG_LEN - 1,
+                 got);
   return 0;
 }
 
@@ -148,21 +148,30 @@ static const char NO_SUPPLIER[] = "the aio model reads files and has no supplier
 const mapo_io_model mapo_io_models[] = {
     {.name = "serial",
      .help = "one connection, one blocking order after another: N x L",
-     .setup = mapo_io_serial_setup, .run = mapo_io_serial_run,
-     .teardown = mapo_io_serial_teardown, .network = 1,
+     .setup = mapo_io_serial_setup,
+     .run = mapo_io_serial_run,
+     .teardown = mapo_io_serial_teardown,
+     .network = 1,
      .flags = (const mapo_io_flag[]){{"latency-ms", NULL}, {NULL, NULL}},
-     .width = MAPO_IO_WIDTH_ONE, .width_one = "connection", .width_many = "connections",
+     .width = MAPO_IO_WIDTH_ONE,
+     .width_one = "connection",
+     .width_many = "connections",
      .before_clock = "opened before the clock (a client with keep-alive)",
      .ideal = "N x L: one order after another",
      .lesson = "One connection, one order at a time: the client spends the whole run "
                "waiting, and the time is the sum of every latency."},
     {.name = "threads",
      .help = "T threads, each placing blocking orders on its own connection: ceil(N/T) x L",
-     .setup = mapo_io_threads_setup, .run = mapo_io_threads_run,
-     .teardown = mapo_io_threads_teardown, .network = 1,
+     .setup = mapo_io_threads_setup,
+     .run = mapo_io_threads_run,
+     .teardown = mapo_io_threads_teardown,
+     .network = 1,
      .flags = (const mapo_io_flag[]){{"latency-ms", NULL}, {"threads", NULL}, {NULL, NULL}},
-     .width = MAPO_IO_WIDTH_THREADS, .width_default = MAPO_IO_THREADS_DEFAULT,
-     .width_max = MAPO_IO_THREADS_MAX, .width_one = "thread", .width_many = "threads",
+     .width = MAPO_IO_WIDTH_THREADS,
+     .width_default = MAPO_IO_THREADS_DEFAULT,
+     .width_max = MAPO_IO_THREADS_MAX,
+     .width_one = "thread",
+     .width_many = "threads",
      .before_clock = "started, each with its connection opened, before the clock (a pool "
                      "with keep-alive)",
      .ideal = "ceil(N/T) x L: T threads, each waiting for one order at a time",
@@ -171,28 +180,41 @@ const mapo_io_model mapo_io_models[] = {
                "and wake-ups."},
     {.name = "poll",
      .help = "one thread, every order in flight on the event loop: L",
-     .setup = mapo_io_poll_setup, .run = mapo_io_poll_run,
-     .teardown = mapo_io_poll_teardown, .network = 1,
+     .setup = mapo_io_poll_setup,
+     .run = mapo_io_poll_run,
+     .teardown = mapo_io_poll_teardown,
+     .network = 1,
      .flags = (const mapo_io_flag[]){{"latency-ms", NULL}, {"connections", NULL}, {NULL, NULL}},
-     .width = MAPO_IO_WIDTH_CONNECTIONS, .width_default = MAPO_IO_CONNECTIONS_MAX,
-     .width_max = MAPO_IO_CONNECTIONS_MAX, .width_one = "connection",
+     .width = MAPO_IO_WIDTH_CONNECTIONS,
+     .width_default = MAPO_IO_CONNECTIONS_MAX,
+     .width_max = MAPO_IO_CONNECTIONS_MAX,
+     .width_one = "connection",
      .width_many = "connections",
-     .before_clock = "opened before the clock (a client with keep-alive)", .on_loop = 1,
+     .before_clock = "opened before the clock (a client with keep-alive)",
+     .on_loop = 1,
      .ideal = "ceil(N/C) x L: every connection with an order in flight (L when C = N)",
      .lesson = "One thread, every order in flight at once: the loop sleeps in ppoll() until "
                "answers are ready, so the time is one latency plus the cost of handling "
                "them."},
     {.name = "aio",
      .help = "N files read through POSIX aio, beside plain read() one by one",
-     .setup = mapo_io_aio_setup, .run = mapo_io_aio_run, .baseline = mapo_io_aio_read_run,
-     .teardown = mapo_io_aio_teardown, .network = 0,
-     .flags = (const mapo_io_flag[]){{"file-kib", NULL}, {"dir", NULL},
-                                     {"latency-ms", NO_SUPPLIER}, {NULL, NULL}},
-     .width = MAPO_IO_WIDTH_REQUESTS, .width_one = "file", .width_many = "files",
+     .setup = mapo_io_aio_setup,
+     .run = mapo_io_aio_run,
+     .baseline = mapo_io_aio_read_run,
+     .teardown = mapo_io_aio_teardown,
+     .network = 0,
+     .flags =
+         (const mapo_io_flag[]){
+             {"file-kib", NULL}, {"dir", NULL}, {"latency-ms", NO_SUPPLIER}, {NULL, NULL}},
+     .width = MAPO_IO_WIDTH_REQUESTS,
+     .width_one = "file",
+     .width_many = "files",
      .before_clock = "made and opened before the clock",
      .how = "read through POSIX aio on the event loop",
-     .baseline_name = "read", .baseline_label = "read()",
-     .baseline_about = "one file after another, in turn with aio", .on_loop = 1,
+     .baseline_name = "read",
+     .baseline_label = "read()",
+     .baseline_about = "one file after another, in turn with aio",
+     .on_loop = 1,
      .posix_aio = 1,
      .ideal = "none: the yardstick is read() of one file after another, measured beside it",
      .lesson = "POSIX aio hands each read to glibc's helper threads and the answer comes "
@@ -235,8 +257,7 @@ static const mapo_io_flag *flag_of(const mapo_io_model *m, const char *flag) {
 int mapo_io_flag_check(const mapo_io_model *m, const char *flag, char *why, size_t size) {
   if (m == NULL || flag == NULL) return refuse(why, size, "no model or no flag");
   const mapo_io_flag *own = flag_of(m, flag);
-  if (own != NULL)
-    return own->why == NULL ? 0 : refuse(why, size, "--%s: %s", flag, own->why);
+  if (own != NULL) return own->why == NULL ? 0 : refuse(why, size, "--%s: %s", flag, own->why);
   for (const mapo_io_model *o = mapo_io_models; o->name != NULL; o++) {
     const mapo_io_flag *f = flag_of(o, flag);
     if (f != NULL && f->why == NULL)
@@ -258,11 +279,10 @@ static int check_width(const mapo_io_model *m, mapo_io_opts *o, char *why, size_
   if (w == NULL) return 0;
   if (*w == 0) *w = o->requests < m->width_default ? o->requests : m->width_default;
   if (*w < 1 || *w > m->width_max)
-    return refuse(why, size, "%s: %d is out of range (1..%d)", m->width_many, *w,
-                  m->width_max);
+    return refuse(why, size, "%s: %d is out of range (1..%d)", m->width_many, *w, m->width_max);
   if (*w > o->requests)
-    return refuse(why, size, "%d %s for %d requests: a %s would have no order", *w,
-                  m->width_many, o->requests, m->width_one);
+    return refuse(why, size, "%d %s for %d requests: a %s would have no order", *w, m->width_many,
+                  o->requests, m->width_one);
   return 0;
 }
 
@@ -273,8 +293,7 @@ static int check_files(const mapo_io_opts *o, char *why, size_t size) {
                   MAPO_IO_FILE_KIB_MAX);
   if ((long long)o->requests * o->file_kib > (long long)MAPO_IO_FILES_MIB_MAX * 1024)
     return refuse(why, size, "%d files of %d KiB make %lld MiB, more than %d MiB", o->requests,
-                  o->file_kib, (long long)o->requests * o->file_kib / 1024,
-                  MAPO_IO_FILES_MIB_MAX);
+                  o->file_kib, (long long)o->requests * o->file_kib / 1024, MAPO_IO_FILES_MIB_MAX);
   return 0;
 }
 
@@ -324,9 +343,9 @@ typedef struct timing {
   const mapo_io_model *m;
   mapo_io_job *job;
   mapo_io_result *r;
-  int warmups, turn; /* runs begun so far, warm-ups included */
-  mapo_io_fn fn;     /* this run's: the model's or the baseline's */
-  int timed;         /* this run is a timed run of the model: its answers count in r */
+  int warmups, turn;      /* runs begun so far, warm-ups included */
+  mapo_io_fn fn;          /* this run's: the model's or the baseline's */
+  int timed;              /* this run is a timed run of the model: its answers count in r */
   mapo_loop_stats before; /* the loop's counts when the first timed run began */
 } timing;
 
@@ -362,8 +381,8 @@ static int verify(void *user, int index) {
     t->r->wrong += job->wrong;
   }
   if (job->answered == job->orders && job->wrong == 0) return 0;
-  mapo__io_first(job, "%ld of %d orders answered right, %ld wrong", job->answered,
-                 job->orders, job->wrong);
+  mapo__io_first(job, "%ld of %d orders answered right, %ld wrong", job->answered, job->orders,
+                 job->wrong);
   return MAPO_EVERIFY;
 }
 

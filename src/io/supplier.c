@@ -124,8 +124,7 @@ static int wait_for_port(mapo_io_supplier *s, const char *file, int timeout_ms) 
   }
 }
 
-int mapo_io_supplier_start(mapo_io_supplier *s, const char *exe, int latency_ms,
-                           int timeout_ms) {
+int mapo_io_supplier_start(mapo_io_supplier *s, const char *exe, int latency_ms, int timeout_ms) {
   if (s == NULL || exe == NULL || latency_ms < 0 || timeout_ms < 1) return MAPO_EINVAL;
   memset(s, 0, sizeof *s);
   const char *tmp = getenv("TMPDIR");
@@ -135,8 +134,8 @@ int mapo_io_supplier_start(mapo_io_supplier *s, const char *exe, int latency_ms,
   snprintf(file, sizeof file, "%s/port", dir);
   snprintf(lat, sizeof lat, "%d", latency_ms);
   snprintf(parent, sizeof parent, "%ld", (long)getpid());
-  char *argv[] = {"mapo", "io-supplier", "--port-file", file, "--latency-ms", lat,
-                  "--parent-pid", parent, NULL};
+  char *argv[] = {"mapo", "io-supplier",  "--port-file", file, "--latency-ms",
+                  lat,    "--parent-pid", parent,        NULL};
   int rc = spawn(&s->pid, exe, argv);
   if (rc != 0)
     s->pid = 0;
@@ -166,14 +165,13 @@ int mapo_io_supplier_stop(mapo_io_supplier *s) {
              : -ECHILD;
 }
 
-
 /* ---- the supplier itself --------------------------------------------------------- */
 
 typedef struct order_timer {
   int64_t deadline; /* ns, CLOCK_MONOTONIC */
   uint64_t seq;     /* equal deadlines: first come, first answered */
   int fd;
-  unsigned gen;     /* the connection's generation: a closed one's orders are dropped */
+  unsigned gen; /* the connection's generation: a closed one's orders are dropped */
   int number;
 } order_timer;
 
@@ -199,8 +197,8 @@ typedef struct server {
 } server;
 
 /* Equal deadlines: first come, first answered. */
-#define EARLIER(a, b) ((a)->deadline < (b)->deadline || \
-                       ((a)->deadline == (b)->deadline && (a)->seq < (b)->seq))
+#define EARLIER(a, b) \
+  ((a)->deadline < (b)->deadline || ((a)->deadline == (b)->deadline && (a)->seq < (b)->seq))
 MAPO__HEAP_DEFINE(due, order_timer, EARLIER, MAPO__HEAP_NOT_MOVED)
 
 static int due_later(server *sv, order_timer t) {

@@ -26,7 +26,7 @@ typedef struct state state;
 
 typedef struct worker {
   pthread_t tid;
-  int fd;              /* its own connection, opened before the clock */
+  int fd; /* its own connection, opened before the clock */
   long answered, wrong;
   int rc;
   state *s;
@@ -36,7 +36,7 @@ typedef struct worker {
 struct state {
   worker *w;
   int threads, started;
-  atomic_int next;     /* the next order's number: whoever is free takes it */
+  atomic_int next; /* the next order's number: whoever is free takes it */
   /* The pool's gate: run() opens a round, the workers close it as they finish. */
   pthread_mutex_t lock;
   pthread_cond_t go, done;

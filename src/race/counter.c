@@ -24,9 +24,10 @@ static void tally(const mapo_race_opts *o, mapo_race_result *r, long long counte
   r->expected += expected;
   r->counted += counted;
   if (counted != expected && r->failures == 0)
-    mapo__race_first(r, "%d threads added 1 %ld times each: the counter holds %lld, not %lld "
-                     "(%lld updates lost)", team, o->increments, counted, expected,
-                     expected - counted);
+    mapo__race_first(r,
+                     "%d threads added 1 %ld times each: the counter holds %lld, not %lld "
+                     "(%lld updates lost)",
+                     team, o->increments, counted, expected, expected - counted);
   r->failures += expected - counted;
 }
 

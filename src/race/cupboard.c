@@ -80,8 +80,10 @@ static int cook_unsafe(cupboard *c, int window_us, long long *waits, char *why, 
   mapo__spin_us(window_us);
   const int got = pop(c, at); /* ... then take what is at that place now */
   if (got != KNIFE) {
-    snprintf(why, size, "took the %s instead of the knife: the list changed between "
-             "index() and pop()", names[got]);
+    snprintf(why, size,
+             "took the %s instead of the knife: the list changed between "
+             "index() and pop()",
+             names[got]);
     if (got != NOTHING) append(c, got);
     return 1;
   }

@@ -154,7 +154,8 @@ static int cook_trylock(kitchen *k, int me, int window_us, unsigned *seed, long 
  * in it is a dead-lock; name it. 1 if one was found. */
 static int find_cycle(kitchen *k, char *out, size_t size) {
   int next[COOKS], holds[COOKS], waits[COOKS];
-  for (int i = 0; i < COOKS; i++) holds[i] = atomic_load(&k->holds[i]), waits[i] = atomic_load(&k->waits[i]);
+  for (int i = 0; i < COOKS; i++)
+    holds[i] = atomic_load(&k->holds[i]), waits[i] = atomic_load(&k->waits[i]);
   for (int i = 0; i < COOKS; i++) {
     next[i] = -1;
     for (int j = 0; j < COOKS && waits[i] >= 0; j++)

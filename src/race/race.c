@@ -14,9 +14,11 @@
 /* The demos' defaults: 100 trials of 2 cooks, a 100 us window (deadlock: a cook waits
  * 1 ms for the other before reaching for its second utensil), a million increments,
  * a 20 ms watchdog; the counter runs 10 trials, each of which is long. */
-#define DEFAULTS(trials_, window_)                                                          \
-  {.trials = (trials_), .threads = 2, .window_us = (window_), .increments = 1000000,      \
-   .watchdog_ms = 20, .seed = 1}
+#define DEFAULTS(trials_, window_)                                                    \
+  {                                                                                   \
+    .trials = (trials_), .threads = 2, .window_us = (window_), .increments = 1000000, \
+    .watchdog_ms = 20, .seed = 1                                                      \
+  }
 
 const mapo_race_demo mapo_race_demos[] = {
     {.name = "cupboard",

@@ -38,8 +38,7 @@ static void python_words(char *buf, size_t size, const mapo_compare_cell *cells)
   }
   char t[32];
   mapo_compare_format_time(t, sizeof t, python);
-  snprintf(buf, size, "%s, %.0fx the C threads", t,
-           python / cells[MAPO_COMPARE_THREADS].seconds);
+  snprintf(buf, size, "%s, %.0fx the C threads", t, python / cells[MAPO_COMPARE_THREADS].seconds);
 }
 
 void mapo_compare_verdicts(mapo_compare *c) {
@@ -98,8 +97,8 @@ int mapo_report_compare_json(FILE *f, const mapo_compare *c) {
 }
 
 static void text_matrix(FILE *f, const mapo_compare *c) {
-  fprintf(f, "  %-52s %10s %10s %10s %10s %10s\n", "workload", "serial", "threads",
-          "processes", "async", "Python");
+  fprintf(f, "  %-52s %10s %10s %10s %10s %10s\n", "workload", "serial", "threads", "processes",
+          "async", "Python");
   for (int r = 0; r < MAPO_COMPARE_ROWS; r++) {
     fprintf(f, "  %-52s", c->rows[r].workload);
     for (int col = 0; col < MAPO_COMPARE_COLUMNS; col++) {

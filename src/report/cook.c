@@ -45,8 +45,10 @@ static void makespan_lines(FILE *f, const mapo_cook_model *m, const mapo_kitchen
             m->hold == MAPO_HOLD_ALL ? s->work_units : k->stats.hands_work, s->cooks,
             s->cooks == 1 ? "" : "s", r->nutensils ? ", utensils" : "");
   } else {
-    fprintf(f, "  makespan     %9.3f ms for %d steps: %.3f us a step, all of it runtime "
-            "(a unit is 0 ms)\n", s->makespan_ms, r->nsteps, s->makespan_ms * 1000 / r->nsteps);
+    fprintf(f,
+            "  makespan     %9.3f ms for %d steps: %.3f us a step, all of it runtime "
+            "(a unit is 0 ms)\n",
+            s->makespan_ms, r->nsteps, s->makespan_ms * 1000 / r->nsteps);
   }
 }
 
@@ -57,14 +59,22 @@ int mapo_report_cook_text(FILE *f, const mapo_cook_model *m, const mapo_kitchen 
           s->cooks, s->cooks == 1 ? "" : "s", k->unit_ms);
   makespan_lines(f, m, k, s);
   fprintf(f, "  overhead     %9.3f ms     measured makespan minus the bound\n", s->overhead_ms);
-  fprintf(f, "    dispatch   %9.3f ms     start minus ready along the deciding path: the "
-          "model's own cost\n", s->dispatch_ms);
-  fprintf(f, "    oversleep  %9.3f ms     steps of that path running past their time (the "
-          "kernel wakes sleepers late)\n", s->oversleep_ms);
-  fprintf(f, "  team         %9.3f ms     assembling the cooks (fork, waking threads) before the "
-          "clock started\n", s->team_ms);
-  fprintf(f, "  cpu          %9.3f ms     CPU time of every thread meanwhile (%.1f%% of the "
-          "makespan)\n", s->cpu_ms, s->makespan_ms > 0 ? 100 * s->cpu_ms / s->makespan_ms : 0.0);
+  fprintf(f,
+          "    dispatch   %9.3f ms     start minus ready along the deciding path: the "
+          "model's own cost\n",
+          s->dispatch_ms);
+  fprintf(f,
+          "    oversleep  %9.3f ms     steps of that path running past their time (the "
+          "kernel wakes sleepers late)\n",
+          s->oversleep_ms);
+  fprintf(f,
+          "  team         %9.3f ms     assembling the cooks (fork, waking threads) before the "
+          "clock started\n",
+          s->team_ms);
+  fprintf(f,
+          "  cpu          %9.3f ms     CPU time of every thread meanwhile (%.1f%% of the "
+          "makespan)\n",
+          s->cpu_ms, s->makespan_ms > 0 ? 100 * s->cpu_ms / s->makespan_ms : 0.0);
   if (!isnan(s->rice_temperature))
     fprintf(f, "  rice         %9.1f degrees (%g when boiled, %g lost per unit until served)\n",
             s->rice_temperature, r->rice_temp, r->rice_rate);
@@ -142,12 +152,13 @@ int mapo_report_cook_json(FILE *f, const mapo_cook_model *m, const mapo_kitchen 
 int mapo_report_cook_run_text(FILE *f, const mapo_cook_run *x) {
   int rc = mapo_report_cook_text(f, x->model, &x->k, &x->s);
   if (rc == 0 && x->repeat > 1)
-    fprintf(f, "\n  over %d runs (ms)   median      min      max\n"
+    fprintf(f,
+            "\n  over %d runs (ms)   median      min      max\n"
             "    makespan     %9.3f %9.3f %9.3f\n    dispatch     %9.3f %9.3f %9.3f\n"
             "    oversleep    %9.3f %9.3f %9.3f\n  (the figures above are the median run's)\n",
-            x->repeat, x->makespan.median, x->makespan.min, x->makespan.max,
-            x->dispatch.median, x->dispatch.min, x->dispatch.max, x->oversleep.median,
-            x->oversleep.min, x->oversleep.max);
+            x->repeat, x->makespan.median, x->makespan.min, x->makespan.max, x->dispatch.median,
+            x->dispatch.min, x->dispatch.max, x->oversleep.median, x->oversleep.min,
+            x->oversleep.max);
   return rc < 0 || ferror(f) ? -EIO : 0;
 }
 
@@ -219,9 +230,9 @@ int mapo_report_cook_lineup_text(FILE *f, const mapo_cook_lineup *l) {
   for (int i = 0; i < l->n; i++)
     fprintf(f, "  %-14s %s\n", l->runs[i].model->name, l->runs[i].model->lesson);
   fprintf(f, "\n  bound: no schedule can beat it (span, work per cook, utensils); overhead =\n"
-          "  makespan - bound = dispatch (the model's own cost) + oversleep (the kernel's)\n"
-          "  + what the schedule lost; team: assembling the cooks before the clock started.\n"
-          "  Rice: 80 degrees when boiled, 2 lost per unit until served.\n");
+             "  makespan - bound = dispatch (the model's own cost) + oversleep (the kernel's)\n"
+             "  + what the schedule lost; team: assembling the cooks before the clock started.\n"
+             "  Rice: 80 degrees when boiled, 2 lost per unit until served.\n");
   return ferror(f) ? -EIO : 0;
 }
 

@@ -41,9 +41,10 @@ static double x_at(const frame *g, double v) { return g->left + v / g->span * g-
 /* The SVG's opening, the title and the line of figures under it. */
 static void heading(FILE *f, const frame *g, const mapo_cook_model *m, const mapo_kitchen *k,
                     const mapo_cook_summary *s) {
-  fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-             "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\">\n",
+  fprintf(f,
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+          "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\">\n",
           g->width, g->height, g->width, g->height);
   fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", g->width, g->height);
   fputs("<text x=\"16\" y=\"26\" font-size=\"17\" font-weight=\"bold\">", f);
@@ -54,8 +55,7 @@ static void heading(FILE *f, const frame *g, const mapo_cook_model *m, const map
     fprintf(f, "makespan %.2f units, lower bound %.2f, dispatch %.3f ms", s->makespan_units,
             s->bound_units, s->dispatch_ms);
   else
-    fprintf(f, "makespan %.3f ms for %d steps at 0 ms a unit", s->makespan_ms,
-            k->recipe->nsteps);
+    fprintf(f, "makespan %.3f ms for %d steps at 0 ms a unit", s->makespan_ms, k->recipe->nsteps);
   if (!isnan(s->rice_temperature)) fprintf(f, ", rice %.1f degrees", s->rice_temperature);
   fputs("</text>\n", f);
 }
@@ -65,17 +65,18 @@ static void axis(FILE *f, const frame *g) {
   const int axis_y = g->top + g->workers * g->row + 8;
   const double step = mapo__tick_step(g->span, 12);
   for (double v = 0; v <= g->span + 1e-9; v += step) {
-    fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n",
-            x_at(g, v), g->top - 4, x_at(g, v), axis_y);
+    fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n", x_at(g, v),
+            g->top - 4, x_at(g, v), axis_y);
     fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%g</text>\n",
             x_at(g, v), axis_y + 16, v);
   }
   fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">time (%s)</text>\n",
           g->left + g->plot / 2.0, axis_y + 34, g->in_units ? "units" : "ms");
   if (g->in_units && g->bound > 0)
-    fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#333\" "
-               "stroke-dasharray=\"5,4\"/><text x=\"%.1f\" y=\"%d\" font-size=\"11\" "
-               "text-anchor=\"end\">bound %g</text>\n",
+    fprintf(f,
+            "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#333\" "
+            "stroke-dasharray=\"5,4\"/><text x=\"%.1f\" y=\"%d\" font-size=\"11\" "
+            "text-anchor=\"end\">bound %g</text>\n",
             x_at(g, g->bound), g->top - 10, x_at(g, g->bound), axis_y, x_at(g, g->bound) - 3,
             g->top - 12, g->bound);
   for (int w = 0; w < g->workers; w++)
@@ -92,10 +93,11 @@ static void step_bar(FILE *f, const frame *g, const mapo_kitchen *k, int t, int 
   int y = g->top + sl->worker * g->row;
   fprintf(f, "<g><title>");
   mapo__xml_text(f, st->says, 200);
-  fprintf(f, " (%s): %.3f to %.3f %s</title>", st->name, sl->start_ns / g->per,
-          sl->end_ns / g->per, g->in_units ? "units" : "ms");
-  fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"3\" fill=\"%s\" "
-             "stroke=\"%s\" stroke-width=\"%s\"/>",
+  fprintf(f, " (%s): %.3f to %.3f %s</title>", st->name, sl->start_ns / g->per, sl->end_ns / g->per,
+          g->in_units ? "units" : "ms");
+  fprintf(f,
+          "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"3\" fill=\"%s\" "
+          "stroke=\"%s\" stroke-width=\"%s\"/>",
           x0, y, x1 - x0, g->bar, st->kind == MAPO_HANDS ? "#f4b183" : "#9dc3e6",
           on_path ? "#c00000" : "#41719c", on_path ? "2.5" : "1");
   size_t fits = (size_t)((x1 - x0 - 6) / 6.5);
@@ -110,17 +112,20 @@ static void step_bar(FILE *f, const frame *g, const mapo_kitchen *k, int t, int 
 /* What the colours and the red outline mean, along the bottom. */
 static void legend(FILE *f, const frame *g) {
   const int ly = g->height - 12, left = g->left;
-  fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"10\" fill=\"#9dc3e6\" "
-             "stroke=\"#41719c\"/>"
-             "<text x=\"%d\" y=\"%d\" font-size=\"11\">wait (the cook is free)</text>\n",
+  fprintf(f,
+          "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"10\" fill=\"#9dc3e6\" "
+          "stroke=\"#41719c\"/>"
+          "<text x=\"%d\" y=\"%d\" font-size=\"11\">wait (the cook is free)</text>\n",
           left, ly - 9, left + 18, ly);
-  fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"10\" fill=\"#f4b183\" "
-             "stroke=\"#41719c\"/>"
-             "<text x=\"%d\" y=\"%d\" font-size=\"11\">hands (the cook is busy)</text>\n",
+  fprintf(f,
+          "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"10\" fill=\"#f4b183\" "
+          "stroke=\"#41719c\"/>"
+          "<text x=\"%d\" y=\"%d\" font-size=\"11\">hands (the cook is busy)</text>\n",
           left + 170, ly - 9, left + 188, ly);
-  fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"10\" fill=\"white\" stroke=\"#c00000\" "
-             "stroke-width=\"2.5\"/><text x=\"%d\" y=\"%d\" font-size=\"11\">the path that decided "
-             "the makespan</text>\n",
+  fprintf(f,
+          "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"10\" fill=\"white\" stroke=\"#c00000\" "
+          "stroke-width=\"2.5\"/><text x=\"%d\" y=\"%d\" font-size=\"11\">the path that decided "
+          "the makespan</text>\n",
           left + 350, ly - 9, left + 368, ly);
 }
 

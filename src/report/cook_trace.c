@@ -18,17 +18,21 @@ int mapo_report_trace(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k) 
   mapo_json_string(f, title);
   fputs("}}", f);
   for (int w = 0; w < workers; w++)
-    fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,"
-            "\"args\":{\"name\":\"cook %d\"}}", w, w);
+    fprintf(f,
+            ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,"
+            "\"args\":{\"name\":\"cook %d\"}}",
+            w, w);
   for (int t = 0; t < r->nsteps; t++) {
     const mapo_slot *sl = &k->slots[t];
     const mapo_step *st = &r->steps[t];
     if (sl->worker < 0) continue;
     fputs(",\n{\"name\":", f);
     mapo_json_string(f, st->says);
-    fprintf(f, ",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,"
-            "\"args\":{\"step\":", st->kind == MAPO_HANDS ? "hands" : "wait", sl->worker,
-            (double)sl->start_ns / 1e3, (double)(sl->end_ns - sl->start_ns) / 1e3);
+    fprintf(f,
+            ",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,"
+            "\"args\":{\"step\":",
+            st->kind == MAPO_HANDS ? "hands" : "wait", sl->worker, (double)sl->start_ns / 1e3,
+            (double)(sl->end_ns - sl->start_ns) / 1e3);
     mapo_json_string(f, st->name);
     fprintf(f, ",\"units\":");
     mapo_json_number(f, st->units);

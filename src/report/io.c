@@ -31,15 +31,17 @@ static void baseline_text(FILE *f, const mapo_io_result *r) {
   fprintf(f, "  %-12s median %.6f   min %.6f   max %.6f   (%s)\n", m->baseline_label,
           r->baseline.median, r->baseline.min, r->baseline.max, m->baseline_about);
   snprintf(label, sizeof label, "%s - %s", m->name, m->baseline_name);
-  fprintf(f, "  %-12s %+.3f ms in all, %+.2f us per %s (medians)\n", label,
-          r->above_seconds * 1e3, r->per_request_us, request_word(m, 0));
+  fprintf(f, "  %-12s %+.3f ms in all, %+.2f us per %s (medians)\n", label, r->above_seconds * 1e3,
+          r->per_request_us, request_word(m, 0));
 }
 
 static void verified_text(FILE *f, const mapo_io_result *r) {
   const long total = (long)r->opts.requests * r->repeat;
   if (r->verified)
-    fprintf(f, "  verified     all %ld %s of the timed runs came back right, each with its own "
-               "number\n", total, request_word(r->model, 1));
+    fprintf(f,
+            "  verified     all %ld %s of the timed runs came back right, each with its own "
+            "number\n",
+            total, request_word(r->model, 1));
   else
     fprintf(f, "  verified     NO: %ld of %ld right, %ld wrong; first: %s\n", r->answered, total,
             r->wrong, r->first);
@@ -55,8 +57,7 @@ int mapo_report_io_text(FILE *f, const mapo_io_result *r) {
             r->opts.file_kib, m->how);
   fprintf(f, "  setup        %d %s, %s\n", r->width, width_word(r), m->before_clock);
   fprintf(f, "  seconds      median %.6f   min %.6f   max %.6f   (%d run%s after a warm-up)\n",
-          r->seconds.median, r->seconds.min, r->seconds.max, r->repeat,
-          r->repeat == 1 ? "" : "s");
+          r->seconds.median, r->seconds.min, r->seconds.max, r->repeat, r->repeat == 1 ? "" : "s");
   if (m->network) {
     fprintf(f, "  ideal        %.6f s: %s\n", r->ideal_seconds, m->ideal);
     fprintf(f, "  above ideal  %.3f ms in all, %.2f us per order (median)\n",
@@ -64,14 +65,17 @@ int mapo_report_io_text(FILE *f, const mapo_io_result *r) {
   }
   if (m->baseline != NULL) baseline_text(f, r);
   if (m->posix_aio)
-    fprintf(f, "  glibc        %d thread%s delivered completions; at most %d threads in the "
-               "process while reads were pending\n", r->aio.notify_threads,
-            r->aio.notify_threads == 1 ? "" : "s", r->aio.peak_threads);
+    fprintf(f,
+            "  glibc        %d thread%s delivered completions; at most %d threads in the "
+            "process while reads were pending\n",
+            r->aio.notify_threads, r->aio.notify_threads == 1 ? "" : "s", r->aio.peak_threads);
   verified_text(f, r);
   if (m->on_loop)
-    fprintf(f, "  loop         per run: %.0f iterations, %.0f polls that slept, %.0f "
-               "completions\n", (double)r->loop.iterations / r->repeat,
-            (double)r->loop.polls / r->repeat, (double)r->loop.completions / r->repeat);
+    fprintf(f,
+            "  loop         per run: %.0f iterations, %.0f polls that slept, %.0f "
+            "completions\n",
+            (double)r->loop.iterations / r->repeat, (double)r->loop.polls / r->repeat,
+            (double)r->loop.completions / r->repeat);
   fprintf(f, "\n  %s\n", m->lesson);
   return ferror(f) ? -EIO : 0;
 }
@@ -114,8 +118,8 @@ static void model_json(FILE *f, const mapo_io_result *r) {
     fprintf(f, ",\"aio_notify_threads\":%d,\"aio_peak_threads\":%d", r->aio.notify_threads,
             r->aio.peak_threads);
   if (m->network)
-    fprintf(f, ",\"latency_ms\":%d,\"connections\":%d,\"threads\":%d", r->opts.latency_ms,
-            r->width, m->width == MAPO_IO_WIDTH_THREADS ? r->width : 1);
+    fprintf(f, ",\"latency_ms\":%d,\"connections\":%d,\"threads\":%d", r->opts.latency_ms, r->width,
+            m->width == MAPO_IO_WIDTH_THREADS ? r->width : 1);
 }
 
 int mapo_report_io_json(FILE *f, const mapo_io_result *r) {
@@ -138,8 +142,9 @@ int mapo_report_io_json(FILE *f, const mapo_io_result *r) {
   fprintf(f, ",\"verified\":%s,\"answered\":%ld,\"wrong\":%ld", r->verified ? "true" : "false",
           r->answered, r->wrong);
   if (m->on_loop)
-    fprintf(f, ",\"loop\":{\"iterations\":%llu,\"polls\":%llu,\"timers\":%llu,"
-               "\"completions\":%llu}",
+    fprintf(f,
+            ",\"loop\":{\"iterations\":%llu,\"polls\":%llu,\"timers\":%llu,"
+            "\"completions\":%llu}",
             (unsigned long long)r->loop.iterations, (unsigned long long)r->loop.polls,
             (unsigned long long)r->loop.timers, (unsigned long long)r->loop.completions);
   fputs(",\"first\":", f);

@@ -17,17 +17,20 @@
 
 int mapo_report_pingpong_text(FILE *f, const mapo_pingpong_report *r) {
   if (f == NULL || r == NULL || r->nrows < 1 || r->rows == NULL) return MAPO_EINVAL;
-  fprintf(f, "\nmapo-mpi pingpong: ranks 0 and 1 of %d, half a round trip averaged over the "
-             "repetitions\n\n", r->ranks);
+  fprintf(f,
+          "\nmapo-mpi pingpong: ranks 0 and 1 of %d, half a round trip averaged over the "
+          "repetitions\n\n",
+          r->ranks);
   fprintf(f, "  %10s  %11s  %10s  %12s\n", "bytes", "repetitions", "usec", "MB/s");
   for (int i = 0; i < r->nrows; i++)
     fprintf(f, "  %10d  %11d  %10.3f  %12.1f\n", r->rows[i].bytes, r->rows[i].repetitions,
             r->rows[i].usec, r->rows[i].mbytes_per_sec);
   const mapo_pingpong_row *last = &r->rows[r->nrows - 1];
   const double lat = r->rows[0].usec;
-  fprintf(f, "\n  Information exchange can cause significant overhead: an empty message costs "
-             "%.2f us\n  (a 5 ms task is worth %.0f of them), and %d bytes take %.1f us\n"
-             "  (%.0f MB/s), %.1f%% of a 5 ms task.\n",
+  fprintf(f,
+          "\n  Information exchange can cause significant overhead: an empty message costs "
+          "%.2f us\n  (a 5 ms task is worth %.0f of them), and %d bytes take %.1f us\n"
+          "  (%.0f MB/s), %.1f%% of a 5 ms task.\n",
           lat, lat > 0 ? TASK_USEC / lat : 0.0, last->bytes, last->usec, last->mbytes_per_sec,
           last->usec / (TASK_USEC / 100.0));
   return ferror(f) ? -EIO : 0;

@@ -61,11 +61,11 @@ static void race_json_run(FILE *f, const mapo_race_demo *d, const mapo_race_opts
   mapo_json_string(f, m->demo);
   fputs(",\"mode\":", f);
   mapo_json_string(f, m->mode);
-  fprintf(f, ",\"trials\":%ld,\"failures\":%lld,\"threads\":%d,\"racy\":%s", r->trials,
-          r->failures, o->threads, json_bool(m->racy));
+  fprintf(f, ",\"trials\":%ld,\"failures\":%lld,\"threads\":%d,\"racy\":%s", r->trials, r->failures,
+          o->threads, json_bool(m->racy));
   if (d->increments)
-    fprintf(f, ",\"increments\":%ld,\"expected\":%lld,\"counted\":%lld", o->increments,
-            r->expected, r->counted);
+    fprintf(f, ",\"increments\":%ld,\"expected\":%lld,\"counted\":%lld", o->increments, r->expected,
+            r->counted);
   else
     fprintf(f, ",\"window_us\":%d,\"waits\":%lld", o->window_us, r->waits);
   if (d->watchdog) fprintf(f, ",\"watchdog_ms\":%d", o->watchdog_ms);
@@ -106,8 +106,8 @@ int mapo_report_cupboard_text(FILE *f, const mapo_cupboard_report *r) {
   fprintf(f, "\nmapo-mpi cupboard: %d rank%s, %d takes each (each thread, for the OpenMP lock)\n\n",
           r->ranks, r->ranks == 1 ? "" : "s", r->trials);
   const double lock = r->methods[r->nmethods - 1].usec;
-  fprintf(f, "  %-11s %7s %8s %8s %7s  %s\n", "method", "takes", "failures", "usec/take",
-          "x lock", "the knife");
+  fprintf(f, "  %-11s %7s %8s %8s %7s  %s\n", "method", "takes", "failures", "usec/take", "x lock",
+          "the knife");
   for (int i = 0; i < r->nmethods; i++) {
     const mapo_cupboard_method *m = &r->methods[i];
     fprintf(f, "  %-11s %7d %8d %9.3f %7.1f  %s%s\n", m->mode, m->takes, m->failures, m->usec,

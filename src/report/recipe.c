@@ -39,8 +39,8 @@ void mapo__step_names_json(FILE *f, const mapo_recipe *r, const int *steps, int 
 
 int mapo_report_recipe_summary(FILE *f, const char *name, const mapo_recipe *r,
                                const mapo_recipe_stats *s) {
-  fprintf(f, "%s: ok: %d steps, work %g units, span %g units, width %d\n", name, r->nsteps,
-          s->work, s->span, s->width);
+  fprintf(f, "%s: ok: %d steps, work %g units, span %g units, width %d\n", name, r->nsteps, s->work,
+          s->span, s->width);
   return ferror(f) ? -EIO : 0;
 }
 
@@ -75,8 +75,10 @@ int mapo_report_recipe_text(FILE *f, const mapo_recipe *r, const mapo_recipe_sta
   fprintf(f, "  work         %g units (%g of them by hand)\n", s->work, s->hands_work);
   fprintf(f, "  span         %g units: ", s->span);
   mapo__path_line(f, r, s->path, s->npath);
-  fprintf(f, "  parallelism  %.2f (work / span): no more cooks than that can keep busy on "
-             "average\n", s->parallelism);
+  fprintf(f,
+          "  parallelism  %.2f (work / span): no more cooks than that can keep busy on "
+          "average\n",
+          s->parallelism);
   fprintf(f, "  width        %d steps at once at the peak, if each starts as early as it may\n",
           s->width);
   fputs("\n  lower bound on the makespan, units (max of span, occupied work / cooks, utensils):\n",
@@ -87,8 +89,8 @@ int mapo_report_recipe_text(FILE *f, const mapo_recipe *r, const mapo_recipe_sta
     fprintf(f, "  %6d  %10g  %10g\n", p, mapo_recipe_bound(r, s, MAPO_HOLD_ALL, p),
             mapo_recipe_bound(r, s, MAPO_HOLD_HANDS, p));
   if (r->rice >= 0)
-    fprintf(f, "\n  rice: %g degrees when '%s' ends, %g lost per unit until served\n",
-            r->rice_temp, r->steps[r->rice].name, r->rice_rate);
+    fprintf(f, "\n  rice: %g degrees when '%s' ends, %g lost per unit until served\n", r->rice_temp,
+            r->steps[r->rice].name, r->rice_rate);
   return ferror(f) ? -EIO : 0;
 }
 

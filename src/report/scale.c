@@ -56,8 +56,9 @@ int mapo_report_scale_text(FILE *f, const mapo_scale_study *s) {
   fprintf(f, "\nmapo scale --model %s: %s scaling, %d number%s%s from n = %s (split %s)\n",
           s->model, s->weak ? "weak" : "strong", s->numbers, s->numbers == 1 ? "" : "s",
           s->weak ? " per thread" : "", grouped(s->base, b), s->split);
-  fprintf(f, "median, min and max of %d timed run%s per thread count, each after its own "
-             "warm-up; %d processor%s\n",
+  fprintf(f,
+          "median, min and max of %d timed run%s per thread count, each after its own "
+          "warm-up; %d processor%s\n",
           s->repeat, s->repeat == 1 ? "" : "s", s->processors, s->processors == 1 ? "" : "s");
 
   /* Milliseconds unless the runs are long: three significant digits at least. */
@@ -71,14 +72,14 @@ int mapo_report_scale_text(FILE *f, const mapo_scale_study *s) {
   fputc('\n', f);
   fprintf(f, "  %7s %s %10s %10s %10s %9s %10s %10s\n", "threads", s->weak ? "  numbers" : "",
           "median", "min", "max", s->weak ? "scaled" : "speedup", "efficiency", "Karp-Flatt");
-  fprintf(f, "  %7s %s %10s %10s %10s %9s %10s %10s\n", "", s->weak ? "         " : "", unit,
-          unit, unit, s->weak ? "speedup" : "", "", "e");
+  fprintf(f, "  %7s %s %10s %10s %10s %9s %10s %10s\n", "", s->weak ? "         " : "", unit, unit,
+          unit, s->weak ? "speedup" : "", "", "e");
   int marked = 0;
   for (int i = 0; i < s->npoints; i++) {
     const mapo_scale_point *q = &s->points[i];
     if (!marked && q->threads > s->processors) {
-      fprintf(f, "  ---- past %d processor%s: the threads below share cores ----\n",
-              s->processors, s->processors == 1 ? "" : "s");
+      fprintf(f, "  ---- past %d processor%s: the threads below share cores ----\n", s->processors,
+              s->processors == 1 ? "" : "s");
       marked = 1;
     }
     fprintf(f, "  %7d ", q->threads);
@@ -108,20 +109,24 @@ int mapo_report_scale_text(FILE *f, const mapo_scale_study *s) {
       fprintf(f, "no thread count can beat a speedup of %.1f (1/f).", fit->max_speedup);
     if (fit->points_used == 2)
       fputs(" One point above one thread\n  decides it alone: what it predicts further out "
-            "is a guess.\n", f);
+            "is a guess.\n",
+            f);
     else
       fprintf(f, " rms error of the fit %.3f.\n", fit->rms_residual);
   }
   fputs("  Karp-Flatt e is the serial fraction each point implies: constant, it is a serial "
-        "part;\n  growing with the threads, it is overhead that grows with them.\n", f);
+        "part;\n  growing with the threads, it is overhead that grows with them.\n",
+        f);
   if (marked)
-    fprintf(f, "  Past %d processor%s the threads only share cores: the speedup stops growing "
-               "and the\n  efficiency falls like %d/p. Too much load will strangle your system "
-               "(the notebook).\n",
+    fprintf(f,
+            "  Past %d processor%s the threads only share cores: the speedup stops growing "
+            "and the\n  efficiency falls like %d/p. Too much load will strangle your system "
+            "(the notebook).\n",
             s->processors, s->processors == 1 ? "" : "s", s->processors);
   else
-    fprintf(f, "  No point went past the %d processor%s; --threads 1-%d shows what sharing "
-               "cores costs.\n",
+    fprintf(f,
+            "  No point went past the %d processor%s; --threads 1-%d shows what sharing "
+            "cores costs.\n",
             s->processors, s->processors == 1 ? "" : "s", 4 * s->processors);
   if (s->lesson) fprintf(f, "\n  %s: %s\n", s->model, s->lesson);
   fprintf(f, "  built with %s, %s", mapo_build_compiler(), mapo_build_flags());
@@ -192,7 +197,8 @@ static void csv_number(FILE *f, double v) {
 
 int mapo_report_scale_csv(FILE *f, const mapo_scale_study *s) {
   fputs("threads,numbers,seconds_median,seconds_min,seconds_max,speedup,efficiency,"
-        "karp_flatt\n", f);
+        "karp_flatt\n",
+        f);
   for (int i = 0; i < s->npoints; i++) {
     const mapo_scale_point *q = &s->points[i];
     const double v[] = {q->seconds_median, q->seconds_min, q->seconds_max,
@@ -223,8 +229,9 @@ static void axes(FILE *f, const panel *p, double xmax, double xstep, const char 
                  int xlabels) {
   double ystep = mapo__tick_step(p->ymax, 6);
   for (double y = 0; y <= p->ymax + 1e-9; y += ystep) {
-    fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>"
-               "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%g</text>\n",
+    fprintf(f,
+            "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>"
+            "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%g</text>\n",
             LEFT, py(p, y), LEFT + PLOT_W, py(p, y), LEFT - 6, py(p, y) + 4, y);
   }
   for (double x = 0; x <= xmax + 1e-9; x += xstep) {
@@ -234,11 +241,15 @@ static void axes(FILE *f, const panel *p, double xmax, double xstep, const char 
       fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%g</text>\n",
               px(x, xmax), p->top + p->height + 16, x);
   }
-  fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"none\" "
-             "stroke=\"#888\"/>\n", LEFT, p->top, PLOT_W, p->height);
+  fprintf(f,
+          "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"none\" "
+          "stroke=\"#888\"/>\n",
+          LEFT, p->top, PLOT_W, p->height);
   double cy = p->top + p->height / 2;
-  fprintf(f, "<text x=\"24\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" "
-             "transform=\"rotate(-90 24 %.1f)\">%s</text>\n", cy, cy, ylabel);
+  fprintf(f,
+          "<text x=\"24\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" "
+          "transform=\"rotate(-90 24 %.1f)\">%s</text>\n",
+          cy, cy, ylabel);
 }
 
 /* The measured curve: a line through the medians, a bar from the slowest to the
@@ -260,10 +271,11 @@ static void curve(FILE *f, const mapo_scale_study *s, const panel *p, double xma
     double scale = s->weak ? q->threads : 1, div = eff ? q->threads : 1;
     double lo = scale * t1 / q->seconds_max / div, hi = scale * t1 / q->seconds_min / div;
     double x = px(q->threads, xmax);
-    fprintf(f, "<g><title>%d thread%s: speedup %.3f, efficiency %.3f, median %.6g s "
-               "(min %.6g, max %.6g)</title>",
-            q->threads, q->threads == 1 ? "" : "s", q->speedup, q->efficiency,
-            q->seconds_median, q->seconds_min, q->seconds_max);
+    fprintf(f,
+            "<g><title>%d thread%s: speedup %.3f, efficiency %.3f, median %.6g s "
+            "(min %.6g, max %.6g)</title>",
+            q->threads, q->threads == 1 ? "" : "s", q->speedup, q->efficiency, q->seconds_median,
+            q->seconds_min, q->seconds_max);
     fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>", x,
             py(p, lo), x, py(p, hi), color);
     fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/></g>\n", x,
@@ -293,9 +305,10 @@ int mapo_report_scale_svg(FILE *f, const mapo_scale_study *s) {
   int height = (int)(ep.top + ep.height) + 58;
 
   char b[32];
-  fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-             "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\">\n",
+  fprintf(f,
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+          "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\">\n",
           SVG_W, height, SVG_W, height);
   fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", SVG_W, height);
   fputs("<text x=\"16\" y=\"26\" font-size=\"17\" font-weight=\"bold\">mapo scale: ", f);
@@ -325,26 +338,32 @@ int mapo_report_scale_svg(FILE *f, const mapo_scale_study *s) {
   }
   axes(f, &sp, xmax, xstep, s->weak ? "scaled speedup p T1 / Tp" : "speedup T1 / Tp", 0);
   axes(f, &ep, xmax, xstep, "efficiency", 1);
-  fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\">threads "
-             "(p)%s</text>\n", LEFT + PLOT_W / 2.0, ep.top + ep.height + 36,
-          s->weak ? ", numbers growing with p" : "");
+  fprintf(f,
+          "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\">threads "
+          "(p)%s</text>\n",
+          LEFT + PLOT_W / 2.0, ep.top + ep.height + 36, s->weak ? ", numbers growing with p" : "");
 
   /* The ideal: S = p, and efficiency 1. */
-  fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\" "
-             "stroke-dasharray=\"6,4\"/>\n",
+  fprintf(f,
+          "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\" "
+          "stroke-dasharray=\"6,4\"/>\n",
           px(1, xmax), py(&sp, 1), px(pmax, xmax), py(&sp, pmax));
-  fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#555\" "
-             "stroke-dasharray=\"6,4\"/>\n", LEFT, py(&ep, 1), LEFT + PLOT_W, py(&ep, 1));
+  fprintf(f,
+          "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#555\" "
+          "stroke-dasharray=\"6,4\"/>\n",
+          LEFT, py(&ep, 1), LEFT + PLOT_W, py(&ep, 1));
 
   /* The best that P processors allow: min(p, P), efficiency min(1, P/p). Past the
    * processors the measured curve follows this, not the ideal. */
   if (s->processors < pmax) {
-    fprintf(f, "<polyline fill=\"none\" stroke=\"#7030a0\" stroke-width=\"1\" "
-               "stroke-dasharray=\"1,3\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>\n",
+    fprintf(f,
+            "<polyline fill=\"none\" stroke=\"#7030a0\" stroke-width=\"1\" "
+            "stroke-dasharray=\"1,3\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>\n",
             px(1, xmax), py(&sp, 1), px(s->processors, xmax), py(&sp, s->processors),
             px(pmax, xmax), py(&sp, s->processors));
     fputs("<polyline fill=\"none\" stroke=\"#7030a0\" stroke-width=\"1\" "
-          "stroke-dasharray=\"1,3\" points=\"", f);
+          "stroke-dasharray=\"1,3\" points=\"",
+          f);
     for (int k = 0; k <= 100; k++) {
       double p = s->processors + (pmax - s->processors) * k / 100.0;
       fprintf(f, "%s%.1f,%.1f", k ? " " : "", px(p, xmax), py(&ep, s->processors / p));
@@ -356,7 +375,8 @@ int mapo_report_scale_svg(FILE *f, const mapo_scale_study *s) {
    * processors is what sharing cores costs beyond any serial part. */
   if (!isnan(fit->serial_fraction)) {
     fputs("<polyline fill=\"none\" stroke=\"#c55a11\" stroke-width=\"1.5\" "
-          "stroke-dasharray=\"2,3\" points=\"", f);
+          "stroke-dasharray=\"2,3\" points=\"",
+          f);
     for (int k = 0; k <= 200; k++) {
       double p = 1 + (pmax - 1) * k / 200.0;
       double v = fit->law == MAPO_LAW_AMDAHL ? mapo_scale_amdahl(fit->serial_fraction, p)
@@ -369,12 +389,15 @@ int mapo_report_scale_svg(FILE *f, const mapo_scale_study *s) {
   /* The processor count: a marker through both panels. */
   if (s->processors <= xmax) {
     double x = px(s->processors, xmax);
-    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#7030a0\" "
-               "stroke-width=\"1.5\"/>\n", x, sp.top - 6, x, ep.top + ep.height);
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#7030a0\" "
-               "text-anchor=\"%s\">%d processor%s%s</text>\n",
-            x + (s->processors < xmax ? 4 : -4), sp.top - 8,
-            s->processors < xmax ? "start" : "end", s->processors, s->processors == 1 ? "" : "s",
+    fprintf(f,
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#7030a0\" "
+            "stroke-width=\"1.5\"/>\n",
+            x, sp.top - 6, x, ep.top + ep.height);
+    fprintf(f,
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#7030a0\" "
+            "text-anchor=\"%s\">%d processor%s%s</text>\n",
+            x + (s->processors < xmax ? 4 : -4), sp.top - 8, s->processors < xmax ? "start" : "end",
+            s->processors, s->processors == 1 ? "" : "s",
             s->processors < xmax ? ": past here threads share cores" : "");
   }
 
@@ -383,28 +406,31 @@ int mapo_report_scale_svg(FILE *f, const mapo_scale_study *s) {
 
   /* The legend: a row between the heading and the chart, where it hides nothing. */
   double lx = LEFT, ly = 70;
-  fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#2e75b6\" "
-             "stroke-width=\"2\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"#2e75b6\"/>"
-             "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">measured (median)</text>\n",
+  fprintf(f,
+          "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#2e75b6\" "
+          "stroke-width=\"2\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"#2e75b6\"/>"
+          "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">measured (median)</text>\n",
           lx, ly - 4, lx + 24, ly - 4, lx + 12, ly - 4, lx + 30, ly);
   lx += 160;
-  fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\" "
-             "stroke-dasharray=\"6,4\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">ideal "
-             "(speedup = p, efficiency = 1)</text>\n",
+  fprintf(f,
+          "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\" "
+          "stroke-dasharray=\"6,4\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">ideal "
+          "(speedup = p, efficiency = 1)</text>\n",
           lx, ly - 4, lx + 24, ly - 4, lx + 30, ly);
   lx += 250;
   if (s->processors < pmax) {
-    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#7030a0\" "
-               "stroke-dasharray=\"1,3\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">"
-               "best on %d processor%s</text>\n",
-            lx, ly - 4, lx + 24, ly - 4, lx + 30, ly, s->processors,
-            s->processors == 1 ? "" : "s");
+    fprintf(f,
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#7030a0\" "
+            "stroke-dasharray=\"1,3\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">"
+            "best on %d processor%s</text>\n",
+            lx, ly - 4, lx + 24, ly - 4, lx + 30, ly, s->processors, s->processors == 1 ? "" : "s");
     lx += 172;
   }
   if (!isnan(fit->serial_fraction))
-    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c55a11\" "
-               "stroke-width=\"1.5\" stroke-dasharray=\"2,3\"/><text x=\"%.1f\" y=\"%.1f\" "
-               "font-size=\"12\">%s fit, p &lt;= %d</text>\n",
+    fprintf(f,
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c55a11\" "
+            "stroke-width=\"1.5\" stroke-dasharray=\"2,3\"/><text x=\"%.1f\" y=\"%.1f\" "
+            "font-size=\"12\">%s fit, p &lt;= %d</text>\n",
             lx, ly - 4, lx + 24, ly - 4, lx + 30, ly, law_name(fit), s->processors);
   fputs("</svg>\n", f);
   return ferror(f) ? -EIO : 0;

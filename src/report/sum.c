@@ -25,8 +25,7 @@ static double speedup(const mapo_sum_result *r) {
 }
 
 static double efficiency(const mapo_sum_result *r) {
-  return r->mpi->seconds_one_thread /
-         (r->spread.median * r->mpi->ranks * r->threads);
+  return r->mpi->seconds_one_thread / (r->spread.median * r->mpi->ranks * r->threads);
 }
 
 static int done(FILE *f) { return ferror(f) ? -EIO : 0; }
@@ -35,8 +34,9 @@ static int done(FILE *f) { return ferror(f) ? -EIO : 0; }
 
 static void text_one(FILE *f, const mapo_sum_result *r) {
   const uint64_t last = r->base + (uint64_t)r->numbers - 1;
-  fprintf(f, "\nmapo sum: the sum of i*i for i < n, n = %llu .. %llu (%d numbers), model %s, "
-             "%d thread%s, split by %s\n\n",
+  fprintf(f,
+          "\nmapo sum: the sum of i*i for i < n, n = %llu .. %llu (%d numbers), model %s, "
+          "%d thread%s, split by %s\n\n",
           (unsigned long long)r->base, (unsigned long long)last, r->numbers, r->model,
           r->threads_used, plural(r->threads_used), r->split);
   fprintf(f, "  seconds    median %.6f   min %.6f   max %.6f   (%d run%s after a warm-up)\n",
@@ -48,8 +48,8 @@ static void text_one(FILE *f, const mapo_sum_result *r) {
   if (r->verified)
     fprintf(f, "  verified   every number equals n(n-1)(2n-1)/6\n");
   else
-    fprintf(f, "  verified   NO: n = %llu gave %s, the formula %s\n",
-            (unsigned long long)r->bad_n, r->got, r->want);
+    fprintf(f, "  verified   NO: n = %llu gave %s, the formula %s\n", (unsigned long long)r->bad_n,
+            r->got, r->want);
   fprintf(f, "  checksum   %s (the sum over all numbers)\n", r->checksum);
   fprintf(f, "  threads    %d on CPU%s", r->threads_used, plural(r->threads_used));
   for (int t = 0; t < r->threads_used; t++) fprintf(f, "%s%d", t ? ", " : " ", r->cpus[t]);
@@ -63,12 +63,14 @@ static void text_one(FILE *f, const mapo_sum_result *r) {
 
 static void text_mpi(FILE *f, const mapo_sum_result *r) {
   const mapo_sum_mpi *mpi = r->mpi;
-  fprintf(f, "\nmapo-mpi sum: the sum of i*i for i < n, n = %llu .. %llu, %d rank%s x %d "
-             "thread%s, split by %s\n\n",
+  fprintf(f,
+          "\nmapo-mpi sum: the sum of i*i for i < n, n = %llu .. %llu, %d rank%s x %d "
+          "thread%s, split by %s\n\n",
           (unsigned long long)r->base, (unsigned long long)(r->base + (uint64_t)r->numbers - 1),
           mpi->ranks, plural(mpi->ranks), r->threads, plural(r->threads), r->split);
-  fprintf(f, "  seconds     median %.6f   min %.6f   max %.6f   (%d runs after a warm-up; the "
-             "slowest rank)\n",
+  fprintf(f,
+          "  seconds     median %.6f   min %.6f   max %.6f   (%d runs after a warm-up; the "
+          "slowest rank)\n",
           r->spread.median, r->spread.min, r->spread.max, r->repeat);
   fprintf(f, "  one thread  %.6f s on rank 0 alone: speedup %.2f, efficiency %.2f\n",
           mpi->seconds_one_thread, speedup(r), efficiency(r));
@@ -81,8 +83,9 @@ static void text_mpi(FILE *f, const mapo_sum_result *r) {
     fputs(q + 1 < mpi->ranks ? ";" : "\n", f);
   }
   if (has_warning(r)) fprintf(f, "  warning     %s\n", r->warning);
-  fprintf(f, "\n  Every rank has its own memory: nothing is shared, so nothing races; the one\n"
-             "  exchange is the reduction of %d totals at the end.\n",
+  fprintf(f,
+          "\n  Every rank has its own memory: nothing is shared, so nothing races; the one\n"
+          "  exchange is the reduction of %d totals at the end.\n",
           r->numbers);
 }
 
@@ -120,8 +123,7 @@ static void json_job(FILE *f, const mapo_sum_result *r) {
   if (r->mpi != NULL) fprintf(f, ",\"ranks\":%d", r->mpi->ranks);
   fprintf(f, ",\"threads\":%d", r->threads);
   if (r->mpi == NULL) fprintf(f, ",\"threads_used\":%d", r->threads_used);
-  fprintf(f, ",\"numbers\":%d,\"base\":%llu,\"split\":", r->numbers,
-          (unsigned long long)r->base);
+  fprintf(f, ",\"numbers\":%d,\"base\":%llu,\"split\":", r->numbers, (unsigned long long)r->base);
   mapo_json_string(f, r->split);
   fprintf(f, ",\"repeat\":%d", r->repeat);
   mapo_json_member(f, "seconds_median", r->spread.median);

@@ -45,38 +45,38 @@
  * copy may use (a target attribute, or nothing for the build's own). A group costs three
  * vector registers, plus one for the step's increment: 3G + 1 of the 16 (SSE2, AVX2) or
  * 32 (AVX-512) registers; more groups would spill to memory. */
-#define MAPO__SQUARES(name, attrs, L, G)                                                     \
-  typedef uint64_t name##_lanes __attribute__((vector_size(8 * (L))));                       \
-  attrs static mapo_u128 name(uint64_t lo, uint64_t hi) {                                    \
-    enum { W = (L) * (G) };                                                                  \
-    if (hi <= lo || hi > MAPO_SUM_N_MAX) return 0;                                           \
-    mapo_u128 total = 0;                                                                     \
-    const uint64_t top = (hi - 1) * (hi - 1);                                                \
-    const uint64_t flush = top > 0 ? UINT64_MAX / top : UINT64_MAX;                          \
-    uint64_t i = lo;                                                                         \
-    while (hi - i >= W) {                                                                    \
-      uint64_t rounds = (hi - i) / W;                                                        \
-      if (rounds > flush) rounds = flush;                                                    \
-      name##_lanes lane, square[G], step[G], sum[G];                                         \
-      for (int j = 0; j < (L); j++) lane[j] = (uint64_t)j; /* 0, 1, 2, ... */                \
-      for (int g = 0; g < (G); g++) {                                                        \
-        const name##_lanes x = lane + (i + (uint64_t)((L) * g)); /* each lane's first */     \
-        square[g] = x * x;                                                                   \
-        step[g] = 2 * W * x + W * W;                                                         \
-        sum[g] = (name##_lanes){0};                                                          \
-      }                                                                                      \
-      for (uint64_t r = 0; r < rounds; r++)                                                  \
-        for (int g = 0; g < (G); g++) {                                                      \
-          sum[g] += square[g];                                                               \
-          square[g] += step[g];                                                              \
-          step[g] += 2 * W * W;                                                              \
-        }                                                                                    \
-      for (int g = 0; g < (G); g++)                                                          \
-        for (int j = 0; j < (L); j++) total += sum[g][j];                                    \
-      i += rounds * W;                                                                       \
-    }                                                                                        \
-    for (; i < hi; i++) total += i * i; /* the last few terms, one by one */                \
-    return total;                                                                            \
+#define MAPO__SQUARES(name, attrs, L, G)                                               \
+  typedef uint64_t name##_lanes __attribute__((vector_size(8 * (L))));                 \
+  attrs static mapo_u128 name(uint64_t lo, uint64_t hi) {                              \
+    enum { W = (L) * (G) };                                                            \
+    if (hi <= lo || hi > MAPO_SUM_N_MAX) return 0;                                     \
+    mapo_u128 total = 0;                                                               \
+    const uint64_t top = (hi - 1) * (hi - 1);                                          \
+    const uint64_t flush = top > 0 ? UINT64_MAX / top : UINT64_MAX;                    \
+    uint64_t i = lo;                                                                   \
+    while (hi - i >= W) {                                                              \
+      uint64_t rounds = (hi - i) / W;                                                  \
+      if (rounds > flush) rounds = flush;                                              \
+      name##_lanes lane, square[G], step[G], sum[G];                                   \
+      for (int j = 0; j < (L); j++) lane[j] = (uint64_t)j; /* 0, 1, 2, ... */          \
+      for (int g = 0; g < (G); g++) {                                                  \
+        const name##_lanes x = lane + (i + (uint64_t)((L)*g)); /* each lane's first */ \
+        square[g] = x * x;                                                             \
+        step[g] = 2 * W * x + W * W;                                                   \
+        sum[g] = (name##_lanes){0};                                                    \
+      }                                                                                \
+      for (uint64_t r = 0; r < rounds; r++)                                            \
+        for (int g = 0; g < (G); g++) {                                                \
+          sum[g] += square[g];                                                         \
+          square[g] += step[g];                                                        \
+          step[g] += 2 * W * W;                                                        \
+        }                                                                              \
+      for (int g = 0; g < (G); g++)                                                    \
+        for (int j = 0; j < (L); j++) total += sum[g][j];                              \
+      i += rounds * W;                                                                 \
+    }                                                                                  \
+    for (; i < hi; i++) total += i * i; /* the last few terms, one by one */           \
+    return total;                                                                      \
   }
 
 #if defined(__x86_64__) && defined(__GLIBC__) && !defined(__AVX512F__)
@@ -118,7 +118,8 @@ mapo_u128 mapo_sum_squares(uint64_t lo, uint64_t hi) __attribute__((ifunc("squar
 static const struct {
   const char *name;
   squares_fn *fn;
-} copies[] = {[SSE2] = {"sse2", squares_sse2}, [AVX2] = {"avx2", squares_avx2},
+} copies[] = {[SSE2] = {"sse2", squares_sse2},
+              [AVX2] = {"avx2", squares_avx2},
               [AVX512] = {"avx512", squares_avx512}};
 
 const char *mapo_sum_kernel(void) { return copies[widest()].name; }

@@ -12,7 +12,7 @@
 
 #include "internal.h"
 
-#pragma omp declare reduction(u128_sum : mapo_u128 : omp_out += omp_in) initializer(omp_priv = 0)
+#pragma omp declare reduction(u128_sum:mapo_u128 : omp_out += omp_in) initializer(omp_priv = 0)
 
 int mapo_sum_reduction(mapo_sum_job *job) {
   const int pieces = mapo_sum_pieces(job), numbers = job->numbers;

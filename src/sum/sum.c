@@ -23,8 +23,8 @@ int mapo_sum_job_init(mapo_sum_job *job, int numbers, uint64_t base, int threads
   memset(job, 0, sizeof *job);
   if (numbers < 1 || numbers > MAPO_SUM_NUMBERS_MAX || threads < 1 ||
       threads > MAPO_SUM_THREADS_MAX ||
-      (split != MAPO_SPLIT_NUMBERS && split != MAPO_SPLIT_RANGE) ||
-      base > MAPO_SUM_N_MAX || MAPO_SUM_N_MAX - base < (uint64_t)(numbers - 1))
+      (split != MAPO_SPLIT_NUMBERS && split != MAPO_SPLIT_RANGE) || base > MAPO_SUM_N_MAX ||
+      MAPO_SUM_N_MAX - base < (uint64_t)(numbers - 1))
     return MAPO_EINVAL;
   job->numbers = numbers;
   job->base = base;
@@ -226,7 +226,11 @@ int mapo_sum_time(const mapo_sum_model *m, mapo_sum_job *job, int repeat, double
   if (m == NULL || job == NULL || job->result == NULL || repeat < 1 || seconds == NULL)
     return MAPO_EINVAL;
   timed t = {m, job, bad, 0};
-  const mapo_bench b = {.warmup = 1, .repeat = repeat, .user = &t, .prepare = timed_prepare,
-                        .run = timed_run, .verify = timed_verify};
+  const mapo_bench b = {.warmup = 1,
+                        .repeat = repeat,
+                        .user = &t,
+                        .prepare = timed_prepare,
+                        .run = timed_run,
+                        .verify = timed_verify};
   return mapo_bench_run(&b, seconds, spread);
 }

@@ -39,9 +39,9 @@ static const char *mapo_bin, *src_dir, *scratch;
 
 /* What one run of the program did. */
 typedef struct child {
-  int status;    /* exit status, or -1 when it did not exit normally */
-  int signal;    /* the signal that ended it, or 0 */
-  int timed_out; /* killed by us after CHILD_TIMEOUT_MS */
+  int status;      /* exit status, or -1 when it did not exit normally */
+  int signal;      /* the signal that ended it, or 0 */
+  int timed_out;   /* killed by us after CHILD_TIMEOUT_MS */
   char *out, *err; /* NUL-terminated; the lengths count the bytes read */
   size_t nout, nerr;
   char cmd[1024]; /* the command line, for failure messages */
@@ -170,12 +170,11 @@ static void explain(const child *c, const char *what, const char *file, int line
 }
 
 /* CU_ASSERT that names the condition and, when it fails, the command. */
-#define CHECK(c, cond)                                                                \
-  do {                                                                                \
-    int ok_ = (cond) ? 1 : 0;                                                         \
-    if (!ok_) explain((c), #cond, __FILE__, __LINE__);                                \
-    CU_assertImplementation(ok_ ? CU_TRUE : CU_FALSE, __LINE__, #cond, __FILE__, "",  \
-                            CU_FALSE);                                                \
+#define CHECK(c, cond)                                                                          \
+  do {                                                                                          \
+    int ok_ = (cond) ? 1 : 0;                                                                   \
+    if (!ok_) explain((c), #cond, __FILE__, __LINE__);                                          \
+    CU_assertImplementation(ok_ ? CU_TRUE : CU_FALSE, __LINE__, #cond, __FILE__, "", CU_FALSE); \
   } while (0)
 
 /* Exactly one line: some text, one '\n', at the very end. */
@@ -246,7 +245,8 @@ static char *read_file(const char *path, size_t *n) {
   if (f == NULL) return NULL;
   char *buf = calloc(1, 1), chunk[65536];
   size_t len = 0, got;
-  while (buf != NULL && (got = fread(chunk, 1, sizeof chunk, f)) > 0) append(&buf, &len, chunk, got);
+  while (buf != NULL && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+    append(&buf, &len, chunk, got);
   fclose(f);
   if (n != NULL) *n = len;
   return buf;
@@ -375,11 +375,12 @@ static void test_cook_recipe_files(void) {
 static void test_cook_sections_cannot(void) {
   char dinner[PATH_LEN];
   in_source(dinner, "examples/recipes/dinner.recipe");
-  expect_refused("tasks", ARGV("cook", "--model", "sections", "--recipe", dinner, "--unit-ms", "0"));
-  expect_refused("tasks", ARGV("cook", "--model", "sections", "--recipe", dinner, "--unit-ms",
-                               "0", "--quiet"));
-  expect_refused("tasks", ARGV("cook", "--model", "sections", "--recipe", dinner, "--unit-ms",
-                               "0", "--json"));
+  expect_refused("tasks",
+                 ARGV("cook", "--model", "sections", "--recipe", dinner, "--unit-ms", "0"));
+  expect_refused("tasks", ARGV("cook", "--model", "sections", "--recipe", dinner, "--unit-ms", "0",
+                               "--quiet"));
+  expect_refused(
+      "tasks", ARGV("cook", "--model", "sections", "--recipe", dinner, "--unit-ms", "0", "--json"));
 }
 
 static void test_recipe_command(void) {
@@ -410,30 +411,54 @@ static void test_recipe_command(void) {
 typedef struct bad_recipe {
   const char *file; /* its name in the scratch folder */
   const char *text;
-  size_t len;       /* 0: strlen(text) */
-  int lines[6];     /* the lines it may blame, 0-terminated; -1: 1 or the last line */
-  const char *says[4]; /* parts of the message, NULL-terminated */
+  size_t len;           /* 0: strlen(text) */
+  int lines[6];         /* the lines it may blame, 0-terminated; -1: 1 or the last line */
+  const char *says[4];  /* parts of the message, NULL-terminated */
   const char *not_says; /* not a part of the message (after the FILE:LINE: prefix) */
 } bad_recipe;
 
 #define LIT(s) s, sizeof s - 1
 
 static const bad_recipe bad_recipes[] = {
-    {"unknown-after.recipe", "title t\nstep a 1 wait\nstep b 1 wait after zz\n", 0, {3},
-     {"unknown step 'zz'"}, NULL},
+    {"unknown-after.recipe",
+     "title t\nstep a 1 wait\nstep b 1 wait after zz\n",
+     0,
+     {3},
+     {"unknown step 'zz'"},
+     NULL},
     /* Names may come before their step: the unknown one is blamed on the line that
      * names it, not on the end of the file. */
-    {"unknown-forward.recipe", "step b 1 wait after a x\nstep a 1 wait\n\n", 0, {1},
-     {"unknown step 'x'"}, NULL},
-    {"duplicate-step.recipe", "step a 1 wait\n# again\nstep a 2 wait\n", 0, {3},
-     {"duplicate step 'a'", "line 1"}, NULL},
-    {"cycle2.recipe", "title two\nstep a 1 wait after b\nstep b 1 wait after a\nstep c 1 wait\n",
-     0, {2}, {"cycle: a -> b -> a"}, NULL},
-    {"cycle3.recipe", "step a 1 wait after c\nstep b 1 wait after a\nstep c 1 wait after b\n", 0,
-     {1}, {"cycle: a -> b -> c -> a"}, NULL},
+    {"unknown-forward.recipe",
+     "step b 1 wait after a x\nstep a 1 wait\n\n",
+     0,
+     {1},
+     {"unknown step 'x'"},
+     NULL},
+    {"duplicate-step.recipe",
+     "step a 1 wait\n# again\nstep a 2 wait\n",
+     0,
+     {3},
+     {"duplicate step 'a'", "line 1"},
+     NULL},
+    {"cycle2.recipe",
+     "title two\nstep a 1 wait after b\nstep b 1 wait after a\nstep c 1 wait\n",
+     0,
+     {2},
+     {"cycle: a -> b -> a"},
+     NULL},
+    {"cycle3.recipe",
+     "step a 1 wait after c\nstep b 1 wait after a\nstep c 1 wait after b\n",
+     0,
+     {1},
+     {"cycle: a -> b -> c -> a"},
+     NULL},
     /* A step behind a cycle is not a part of it, and the message must not say it is. */
-    {"cycle-tail.recipe", "step xx 1 wait after a\nstep a 1 wait after b\nstep b 1 wait after a\n",
-     0, {2}, {"cycle: a -> b -> a"}, "xx"},
+    {"cycle-tail.recipe",
+     "step xx 1 wait after a\nstep a 1 wait after b\nstep b 1 wait after a\n",
+     0,
+     {2},
+     {"cycle: a -> b -> a"},
+     "xx"},
     {"self.recipe", "step a 1 wait\nstep b 1 wait after a b\n", 0, {2}, {"cycle", "'b'"}, NULL},
     {"twice-after.recipe", "step a 1 wait\nstep b 1 wait after a a\n", 0, {2}, {"twice"}, NULL},
     {"duration-abc.recipe", "title t\nstep a abc wait\n", 0, {2}, {"'abc'", "not a number"}, NULL},
@@ -443,22 +468,49 @@ static const bad_recipe bad_recipes[] = {
     {"duration-inf.recipe", "step a inf wait\n", 0, {1}, {"inf"}, NULL},
     {"kind.recipe", "step a 1 wait\nstep b 1 sleep\n", 0, {2}, {"'sleep'"}, NULL},
     {"step-short.recipe", "step a 1\n", 0, {1}, {"step"}, NULL},
-    {"utensil-unknown.recipe", "utensil knife 1\n\nstep a 1 hands uses spoon\n", 0, {3},
-     {"unknown utensil 'spoon'"}, NULL},
-    {"utensil-too-many.recipe", "utensil knife 1\nstep a 1 hands uses knife*2\n", 0, {2},
-     {"knife", "2", "1"}, NULL},
-    {"utensil-duplicate.recipe", "utensil knife 1\nutensil burner 2\nutensil knife 2\n", 0, {3},
-     {"duplicate utensil 'knife'"}, NULL},
-    {"utensil-used-twice.recipe", "utensil knife 2\nstep a 1 hands uses knife knife\n", 0, {2},
-     {"knife", "twice"}, NULL},
-    {"utensil-zero.recipe", "title t\nutensil knife 0\nstep a 1 wait\n", 0, {2},
-     {"utensil count", "0"}, NULL},
-    {"utensil-use-zero.recipe", "utensil knife 1\nstep a 1 hands uses knife*0\n", 0, {2}, {"0"},
+    {"utensil-unknown.recipe",
+     "utensil knife 1\n\nstep a 1 hands uses spoon\n",
+     0,
+     {3},
+     {"unknown utensil 'spoon'"},
+     NULL},
+    {"utensil-too-many.recipe",
+     "utensil knife 1\nstep a 1 hands uses knife*2\n",
+     0,
+     {2},
+     {"knife", "2", "1"},
+     NULL},
+    {"utensil-duplicate.recipe",
+     "utensil knife 1\nutensil burner 2\nutensil knife 2\n",
+     0,
+     {3},
+     {"duplicate utensil 'knife'"},
+     NULL},
+    {"utensil-used-twice.recipe",
+     "utensil knife 2\nstep a 1 hands uses knife knife\n",
+     0,
+     {2},
+     {"knife", "twice"},
+     NULL},
+    {"utensil-zero.recipe",
+     "title t\nutensil knife 0\nstep a 1 wait\n",
+     0,
+     {2},
+     {"utensil count", "0"},
+     NULL},
+    {"utensil-use-zero.recipe",
+     "utensil knife 1\nstep a 1 hands uses knife*0\n",
+     0,
+     {2},
+     {"0"},
      NULL},
     {"utensil-half.recipe", "utensil knife 1.5\nstep a 1 wait\n", 0, {1}, {"1.5"}, NULL},
     {"directive.recipe", "title t\nstir a\n", 0, {2}, {"unknown directive 'stir'"}, NULL},
-    {"binary.recipe", LIT("step a 1 wait\nst\0ep\x01\x7f b 1 wait\nstep c 1 wait\n"), {2},
-     {"binary"}, NULL},
+    {"binary.recipe",
+     LIT("step a 1 wait\nst\0ep\x01\x7f b 1 wait\nstep c 1 wait\n"),
+     {2},
+     {"binary"},
+     NULL},
     {"binary-esc.recipe", "step a 1 wait\n\x1b[31mstep b 1 wait\n", 0, {2}, {"binary"}, NULL},
     {"empty.recipe", "", 0, {-1}, {"empty"}, NULL},
     {"comments.recipe", "# only\n# comments\n\n   # and blanks\n", 0, {-1}, {"empty"}, NULL},
@@ -466,10 +518,18 @@ static const bad_recipe bad_recipes[] = {
     {"keyword-after.recipe", "step after 1 wait\n", 0, {1}, {"'after'", "keyword"}, NULL},
     {"bad-char.recipe", "step a/b 1 wait\n", 0, {1}, {"a/b", "'/'"}, NULL},
     {"after-empty.recipe", "step a 1 wait\nstep b 1 wait after\n", 0, {2}, {"'after'"}, NULL},
-    {"after-then-uses.recipe", "utensil knife 1\nstep b 1 wait after uses knife\n", 0, {2},
-     {"'after'"}, NULL},
-    {"title-twice.recipe", "title one\nstep a 1 wait\ntitle two\n", 0, {3},
-     {"second title", "line 1"}, NULL},
+    {"after-then-uses.recipe",
+     "utensil knife 1\nstep b 1 wait after uses knife\n",
+     0,
+     {2},
+     {"'after'"},
+     NULL},
+    {"title-twice.recipe",
+     "title one\nstep a 1 wait\ntitle two\n",
+     0,
+     {3},
+     {"second title", "line 1"},
+     NULL},
     {"rice-unknown.recipe", "step a 1 wait\n\nrice zz 80 2\n", 0, {3}, {"'zz'"}, NULL},
     {"rice-short.recipe", "step a 1 wait\nrice a 80\n", 0, {2}, {"rice"}, NULL},
 };
@@ -484,13 +544,11 @@ static void make_generated(char *long_line, char *long_name, char *long_cycle) {
   memset(long_name + 5, 'n', 64);
   memcpy(long_name + 69, " 1 wait\n", 9);
   char *p = long_cycle;
-  for (int i = 0; i < 6; i++)
-    p += sprintf(p, "step %060d 1 wait after %060d\n", i, (i + 5) % 6);
+  for (int i = 0; i < 6; i++) p += sprintf(p, "step %060d 1 wait after %060d\n", i, (i + 5) % 6);
 }
 
 /* Check the refusal of a bad recipe: "FILE:N: message" with N among the lines. */
-static void check_diagnostic(const child *c, const char *path, const bad_recipe *b,
-                             int last_line) {
+static void check_diagnostic(const child *c, const char *path, const bad_recipe *b, int last_line) {
   check_refused(c);
   size_t plen = strlen(path);
   int starts = strncmp(c->err, path, plen) == 0 && c->err[plen] == ':';
@@ -544,8 +602,8 @@ static void test_bad_generated_recipes(void) {
   const bad_recipe name = {"long-name.recipe", NULL, 0, {1}, {"longer"}, NULL};
   check_bad_recipe(&name, long_name, strlen(long_name));
   /* The cycle starts at the step written first; 200 bytes of it, then "...". */
-  const bad_recipe cycle = {"long-cycle.recipe", NULL, 0, {1}, {"cycle: 0000", " -> 0000", "..."},
-                            NULL};
+  const bad_recipe cycle = {
+      "long-cycle.recipe", NULL, 0, {1}, {"cycle: 0000", " -> 0000", "..."}, NULL};
   check_bad_recipe(&cycle, long_cycle, strlen(long_cycle));
 }
 
@@ -563,8 +621,8 @@ static void test_no_file_left_behind(void) {
 
   in_scratch(bad, "left-behind.recipe");
   CU_ASSERT_EQUAL_FATAL(write_file(bad, LIT("step a 1 wait after b\nstep b 1 wait after a\n")), 0);
-  expect_refused("left-behind.recipe:", ARGV("cook", "--recipe", bad, "--svg", s, "--trace", t,
-                                             "--unit-ms", "0"));
+  expect_refused("left-behind.recipe:",
+                 ARGV("cook", "--recipe", bad, "--svg", s, "--trace", t, "--unit-ms", "0"));
   CU_ASSERT_EQUAL(count_in_scratch("t.json"), 0);
   CU_ASSERT_EQUAL(count_in_scratch("s.svg"), 0);
 
@@ -581,9 +639,8 @@ static void test_output_files_written(void) {
   in_scratch(t, "good.json");
   in_scratch(s, "good.svg");
   child c;
-  CU_ASSERT_EQUAL_FATAL(run(&c, ARGV("cook", "--unit-ms", "0", "--quiet", "--trace", t, "--svg",
-                                     s)),
-                        0);
+  CU_ASSERT_EQUAL_FATAL(
+      run(&c, ARGV("cook", "--unit-ms", "0", "--quiet", "--trace", t, "--svg", s)), 0);
   CHECK(&c, c.status == 0 && c.signal == 0 && c.nerr == 0);
   child_free(&c);
   CU_ASSERT(exists(t));
@@ -602,10 +659,14 @@ static void test_output_files_written(void) {
 /* ---------------------------------------------------------------- good runs */
 
 static void test_help_and_version(void) {
-  const char *const *helps[] = {
-      ARGV("--help"), ARGV("-h"), ARGV("help"), ARGV("cook", "--help"),
-      ARGV("recipe", "--help"), ARGV("recipe", "check", "--help"), ARGV("recipe", "show", "--help"),
-      ARGV("recipe", "generate", "--help")};
+  const char *const *helps[] = {ARGV("--help"),
+                                ARGV("-h"),
+                                ARGV("help"),
+                                ARGV("cook", "--help"),
+                                ARGV("recipe", "--help"),
+                                ARGV("recipe", "check", "--help"),
+                                ARGV("recipe", "show", "--help"),
+                                ARGV("recipe", "generate", "--help")};
   for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++) {
     child c;
     expect_ok(&c, helps[i]);
@@ -759,10 +820,9 @@ static void test_cook_text(void) {
  * silent success: /dev/full refuses every write with ENOSPC. */
 static void test_stdout_write_error(void) {
   if (access("/dev/full", W_OK) != 0) return;
-  const char *const *cases[] = {ARGV("cook", "--unit-ms", "0", "--json"),
-                                ARGV("cook", "--unit-ms", "0", "--quiet"),
-                                ARGV("recipe", "show", "--json"),
-                                ARGV("recipe", "generate", "--steps", "50")};
+  const char *const *cases[] = {
+      ARGV("cook", "--unit-ms", "0", "--json"), ARGV("cook", "--unit-ms", "0", "--quiet"),
+      ARGV("recipe", "show", "--json"), ARGV("recipe", "generate", "--steps", "50")};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     child c;
     CU_ASSERT_EQUAL_FATAL(run_to(&c, cases[i], "/dev/full"), 0);
@@ -798,22 +858,22 @@ static void test_sum_bad_input(void) {
 /* Every model, both splits, small sizes: verified, exit 0, one JSON line with the
  * contract fields; the checksum is the same whatever the model. */
 static void test_sum_models(void) {
-  static const char *const models[] = {"serial", "critical", "atomic", "false-sharing",
-                                       "padded", "reduction"};
+  static const char *const models[] = {"serial",        "critical", "atomic",
+                                       "false-sharing", "padded",   "reduction"};
   static const char *const splits[] = {"numbers", "range"};
   char first[64] = "";
   for (size_t m = 0; m < sizeof models / sizeof models[0]; m++)
     for (size_t s = 0; s < 2; s++) {
       child c;
       expect_ok(&c, ARGV("sum", "--model", models[m], "--split", splits[s], "--threads",
-                         m == 0 ? "1" : "2",
-                         "--base", "3001", "--numbers", "5", "--repeat", "2", "--json"));
+                         m == 0 ? "1" : "2", "--base", "3001", "--numbers", "5", "--repeat", "2",
+                         "--json"));
       CHECK(&c, one_line(c.out, c.nout) && c.out[0] == '{');
-      static const char *const fields[] = {"\"model\"", "\"threads\"", "\"seconds_median\"",
-                                           "\"seconds_min\"", "\"seconds_max\"",
-                                           "\"verified\":true", "\"checksum\":\"",
-                                           "\"environment\""};
-      for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) CHECK(&c, contains(c.out, fields[f]));
+      static const char *const fields[] = {
+          "\"model\"",       "\"threads\"",       "\"seconds_median\"", "\"seconds_min\"",
+          "\"seconds_max\"", "\"verified\":true", "\"checksum\":\"",    "\"environment\""};
+      for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
+        CHECK(&c, contains(c.out, fields[f]));
       const char *sum = strstr(c.out, "\"checksum\":\"");
       if (sum != NULL) {
         char mine[64];
@@ -829,12 +889,14 @@ static void test_sum_models(void) {
 
 static void test_sum_text(void) {
   child c;
-  expect_ok(&c, ARGV("sum", "--model", "atomic", "--threads", "1", "--base", "1000", "--repeat", "1"));
+  expect_ok(&c,
+            ARGV("sum", "--model", "atomic", "--threads", "1", "--base", "1000", "--repeat", "1"));
   CHECK(&c, contains(c.out, "verified   every number equals n(n-1)(2n-1)/6"));
   CHECK(&c, contains(c.out, "atomic     here: "));
   child_free(&c);
   /* More threads than processors: a warning on stderr, the run still verified. */
-  CU_ASSERT_EQUAL_FATAL(run(&c, ARGV("sum", "--threads", "64", "--base", "1000", "--repeat", "1")), 0);
+  CU_ASSERT_EQUAL_FATAL(run(&c, ARGV("sum", "--threads", "64", "--base", "1000", "--repeat", "1")),
+                        0);
   CHECK(&c, c.status == 0);
   CHECK(&c, one_line(c.err, c.nerr) && contains(c.err, "warning"));
   child_free(&c);

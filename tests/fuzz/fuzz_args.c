@@ -1,8 +1,8 @@
 /* fuzz_args.c - libFuzzer harness for the table-driven flag parser (src/cli/args.c).
  *
  * The input is split on NUL bytes into the arguments of an argv of at most 32 strings
- * (argv[0], the command's name, is not taken from the input), and parsed against option tables shaped like
- * those of `mapo cook` and `mapo sum`: every kind of option (INT, U64, DOUBLE, STRING,
+ * (argv[0], the command's name, is not taken from the input), and parsed against option tables
+ * shaped like those of `mapo cook` and `mapo sum`: every kind of option (INT, U64, DOUBLE, STRING,
  * CHOICE, FLAG), with and without positional arguments. cli_silent is set so that
  * nothing is printed. After a successful parse the values must lie in the table's
  * ranges, and a CHOICE or STRING must point at one of the choices or into argv.
@@ -19,8 +19,8 @@
 enum { ARGV_MAX = 32 };
 
 static const char *const model_names[] = {"serial", "sections", "tasks", "tasks-counted",
-                                          "async", "all", NULL};
-static const char *const sum_models[] = {"serial", "critical", "atomic", "false-sharing",
+                                          "async",  "all",      NULL};
+static const char *const sum_models[] = {"serial", "critical",  "atomic", "false-sharing",
                                          "padded", "reduction", NULL};
 static const char *const split_names[] = {"numbers", "range", NULL};
 

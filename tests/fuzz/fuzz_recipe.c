@@ -1,10 +1,10 @@
 /* fuzz_recipe.c - libFuzzer harness for the recipe parser (src/core/recipe.c).
  *
  * Every input is parsed as a recipe file. When it parses, the recipe is analysed
- * (work, span, critical path, width, the lower bounds, the sections chains), written back in the text format, and that text
- * is parsed again: it must parse, with the same number of steps, as mapo/recipe.h
- * promises ("Parsing the output gives the same recipe"). Anything else that goes wrong
- * (a crash, a leak, undefined behaviour) is reported by the sanitizers.
+ * (work, span, critical path, width, the lower bounds, the sections chains), written back in the
+ * text format, and that text is parsed again: it must parse, with the same number of steps, as
+ * mapo/recipe.h promises ("Parsing the output gives the same recipe"). Anything else that goes
+ * wrong (a crash, a leak, undefined behaviour) is reported by the sanitizers.
  *
  * Build and run: see tests/fuzz/README.md. Notice that a parse error is a normal
  * outcome here, not a failure: the parser must only fail cleanly.

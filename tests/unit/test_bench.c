@@ -31,10 +31,10 @@ static void test_clock(void) {
 
 typedef struct counts {
   int prepare, run, verify, start, combine;
-  int fail_verify_at;  /* the timed run whose verification fails, or -100 */
-  int fail_run_at;     /* the run (counted from the first warm-up) that fails, or -1 */
-  double own;          /* >= 0: the run reports this as its own time */
-  int warm_verified;   /* verifications of warm-ups (index < 0) */
+  int fail_verify_at; /* the timed run whose verification fails, or -100 */
+  int fail_run_at;    /* the run (counted from the first warm-up) that fails, or -1 */
+  double own;         /* >= 0: the run reports this as its own time */
+  int warm_verified;  /* verifications of warm-ups (index < 0) */
 } counts;
 
 static int on_prepare(void *u) {
@@ -72,8 +72,12 @@ static mapo_bench bench_of(counts *c, int warmup, int repeat) {
   c->fail_verify_at = -100;
   c->fail_run_at = -1;
   c->own = -1;
-  return (mapo_bench){.warmup = warmup, .repeat = repeat, .user = c, .prepare = on_prepare,
-                      .run = on_run, .verify = on_verify};
+  return (mapo_bench){.warmup = warmup,
+                      .repeat = repeat,
+                      .user = c,
+                      .prepare = on_prepare,
+                      .run = on_run,
+                      .verify = on_verify};
 }
 
 static void test_harness_counts(void) {

@@ -29,8 +29,7 @@ static void make(mapo_compare *c) {
 }
 
 /* What a writer printed, as one string (free it). */
-static char *written(int (*write)(FILE *, const mapo_compare *), const mapo_compare *c,
-                     int *rc) {
+static char *written(int (*write)(FILE *, const mapo_compare *), const mapo_compare *c, int *rc) {
   char *text = NULL;
   size_t size = 0;
   FILE *f = open_memstream(&text, &size);
@@ -44,11 +43,11 @@ static void test_verdicts(void) {
   mapo_compare c;
   make(&c);
   mapo_compare_verdicts(&c);
-  CU_ASSERT_PTR_NOT_NULL(strstr(c.rows[MAPO_COMPARE_CPU].verdict,
-                                "2.00x serial on 4 processors (MPI ranks: nanx)"));
+  CU_ASSERT_PTR_NOT_NULL(
+      strstr(c.rows[MAPO_COMPARE_CPU].verdict, "2.00x serial on 4 processors (MPI ranks: nanx)"));
   CU_ASSERT_PTR_NOT_NULL(strstr(c.rows[MAPO_COMPARE_CPU].verdict, "processes, took n/a."));
-  CU_ASSERT_PTR_NOT_NULL(strstr(c.rows[MAPO_COMPARE_IO].verdict,
-                                "async (one thread, 10x serial) and threads (2x)"));
+  CU_ASSERT_PTR_NOT_NULL(
+      strstr(c.rows[MAPO_COMPARE_IO].verdict, "async (one thread, 10x serial) and threads (2x)"));
   CU_ASSERT_PTR_NOT_NULL(strstr(c.rows[MAPO_COMPARE_RECIPE].verdict,
                                 "(0.10 of serial) is as good as a thread per chain (0.50)"));
   /* The Python cell, when there, is set beside the C threads. */
@@ -96,10 +95,8 @@ static void test_text(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(text, "Measured on this machine (4 processors)."));
   /* A row: the workload 52 wide, then each cell 10 wide. */
   CU_ASSERT_PTR_NOT_NULL(strstr(text, "  sums                    "));
-  CU_ASSERT_PTR_NOT_NULL(
-      strstr(text, "   200.0 ms   100.0 ms        n/a    20.0 ms        n/a\n"));
-  CU_ASSERT_PTR_NOT_NULL(
-      strstr(text, "orders: 8, 2 ms each; recipe: 1 unit = 1.5 ms; threads: 4"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "   200.0 ms   100.0 ms        n/a    20.0 ms        n/a\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "orders: 8, 2 ms each; recipe: 1 unit = 1.5 ms; threads: 4"));
   CU_ASSERT_PTR_NOT_NULL(strstr(text, "(more ranks than cores)\n"));
   CU_ASSERT_PTR_NULL(strstr(text, "OMPI_ALLOW_RUN_AS_ROOT"));
   CU_ASSERT_PTR_NOT_NULL(strstr(text, "  - recipe, processes: not available: no MPI\n"));
@@ -107,11 +104,10 @@ static void test_text(void) {
 }
 
 int main(void) {
-  static const mapo_test tests[] = {
-      {"verdicts from synthetic numbers", test_verdicts},
-      {"times and column names", test_times},
-      {"JSON: a missing cell is null, its note beside it", test_json},
-      {"text: the matrix, the sizes and the notes", test_text},
-      {NULL, NULL}};
+  static const mapo_test tests[] = {{"verdicts from synthetic numbers", test_verdicts},
+                                    {"times and column names", test_times},
+                                    {"JSON: a missing cell is null, its note beside it", test_json},
+                                    {"text: the matrix, the sizes and the notes", test_text},
+                                    {NULL, NULL}};
   return mapo_test_run("compare", tests);
 }

@@ -24,8 +24,8 @@
 
 static const char *source_dir = ".";
 
-static int cook(const char *model, const mapo_recipe *r, double unit_ms, int cooks,
-                mapo_kitchen *k, mapo_cook_summary *s) {
+static int cook(const char *model, const mapo_recipe *r, double unit_ms, int cooks, mapo_kitchen *k,
+                mapo_cook_summary *s) {
   mapo_kitchen_opts o = {.unit_ms = unit_ms, .cooks = cooks};
   mapo_diag d = {0};
   const mapo_cook_model *m = mapo_cook_model_find(model);
@@ -75,7 +75,7 @@ static void test_fewer_cooks(void) {
   mapo_cook_summary s;
   CU_ASSERT_EQUAL_FATAL(mapo_recipe_builtin(&r), 0);
   CU_ASSERT_EQUAL(cook("sections", &r, 20, 2, &k, &s), 0);
-  CU_ASSERT(s.makespan_units >= 16 * 0.999); /* two chains in turn, then the tail */
+  CU_ASSERT(s.makespan_units >= 16 * 0.999);      /* two chains in turn, then the tail */
   MAPO_ASSERT_TIME_BELOW(s.makespan_units, 19.5); /* halfway to one cook's 23 */
   MAPO_ASSERT_NEAR(s.bound_units, 11.5, 0);
   mapo_kitchen_free(&k);
@@ -116,8 +116,8 @@ static void check_timeline(const mapo_kitchen *k, const char *model) {
         }
     /* insertion sort by (time, returns first): n is small */
     for (int i = 1; i < n; i++)
-      for (int j = i; j > 0 && (at[j] < at[j - 1] || (at[j] == at[j - 1] && delta[j] < delta[j - 1]));
-           j--) {
+      for (int j = i;
+           j > 0 && (at[j] < at[j - 1] || (at[j] == at[j - 1] && delta[j] < delta[j - 1])); j--) {
         int64_t ta = at[j];
         at[j] = at[j - 1], at[j - 1] = ta;
         int td = delta[j];
@@ -132,8 +132,8 @@ static void check_timeline(const mapo_kitchen *k, const char *model) {
     free(delta);
   }
   if (bad_order || bad_worker || bad_hands || bad_utensil)
-    fprintf(stderr, "\n  %s on %s: %d order, %d worker, %d hands, %d utensil violations\n",
-            model, r->title, bad_order, bad_worker, bad_hands, bad_utensil);
+    fprintf(stderr, "\n  %s on %s: %d order, %d worker, %d hands, %d utensil violations\n", model,
+            r->title, bad_order, bad_worker, bad_hands, bad_utensil);
   MAPO_ASSERT_INT(bad_order, 0);
   MAPO_ASSERT_INT(bad_worker, 0);
   MAPO_ASSERT_INT(bad_hands, 0);

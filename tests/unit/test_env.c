@@ -42,8 +42,14 @@ static void test_gather(void) {
 
 static void test_json(void) {
   mapo_env_var vars[] = {{"OMP_NUM_THREADS", "4"}, {"SLURM_JOB_ID", "a\"b"}};
-  mapo_env e = {.compiler = "cc 1", .flags = "-O2", .processors_online = 2, .host = "h",
-                .kernel = "k", .machine = "m", .sum_kernel = "avx2", .vars = vars,
+  mapo_env e = {.compiler = "cc 1",
+                .flags = "-O2",
+                .processors_online = 2,
+                .host = "h",
+                .kernel = "k",
+                .machine = "m",
+                .sum_kernel = "avx2",
+                .vars = vars,
                 .nvars = 2};
   char *text = NULL;
   size_t size = 0;
@@ -51,10 +57,11 @@ static void test_json(void) {
   CU_ASSERT_PTR_NOT_NULL_FATAL(f);
   MAPO_ASSERT_INT(mapo_report_env_json(f, &e), 0);
   fclose(f);
-  CU_ASSERT_STRING_EQUAL(text, "{\"compiler\":\"cc 1\",\"flags\":\"-O2\","
-                               "\"processors_online\":2,\"host\":\"h\",\"kernel\":\"k\","
-                               "\"machine\":\"m\",\"sum_kernel\":\"avx2\",\"variables\":{\"OMP_NUM_THREADS\":\"4\","
-                               "\"SLURM_JOB_ID\":\"a\\\"b\"}}");
+  CU_ASSERT_STRING_EQUAL(
+      text, "{\"compiler\":\"cc 1\",\"flags\":\"-O2\","
+            "\"processors_online\":2,\"host\":\"h\",\"kernel\":\"k\","
+            "\"machine\":\"m\",\"sum_kernel\":\"avx2\",\"variables\":{\"OMP_NUM_THREADS\":\"4\","
+            "\"SLURM_JOB_ID\":\"a\\\"b\"}}");
   free(text);
 }
 

@@ -23,8 +23,7 @@ static void test_table(void) {
     CU_ASSERT(m->width_one != NULL && m->width_many != NULL && m->before_clock != NULL);
     CU_ASSERT(m->ideal != NULL && m->lesson != NULL && m->flags != NULL);
     if (!m->network) CU_ASSERT(m->how != NULL);
-    if (m->baseline != NULL)
-      CU_ASSERT(m->baseline_name && m->baseline_label && m->baseline_about);
+    if (m->baseline != NULL) CU_ASSERT(m->baseline_name && m->baseline_label && m->baseline_about);
     if (m->width == MAPO_IO_WIDTH_THREADS || m->width == MAPO_IO_WIDTH_CONNECTIONS)
       CU_ASSERT(m->width_default >= 1 && m->width_max >= m->width_default);
     /* Every flag a row takes, it takes; every flag it refuses, it refuses in its words. */
@@ -66,8 +65,7 @@ static void test_width(void) {
   char why[160];
   p.connections = 501;
   MAPO_ASSERT_INT(mapo_io_opts_check(poll, &p, why, sizeof why), MAPO_EINVAL);
-  CU_ASSERT_STRING_EQUAL(why,
-                         "501 connections for 500 requests: a connection would have no order");
+  CU_ASSERT_STRING_EQUAL(why, "501 connections for 500 requests: a connection would have no order");
   CU_ASSERT(isnan(mapo_io_ideal_seconds(mapo_io_model_find("aio"), &o)));
 }
 

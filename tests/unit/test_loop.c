@@ -179,8 +179,7 @@ static void many_cb(mapo_loop *loop, void *arg) {
   const many_timer *t = arg;
   (void)loop;
   const many_timer *p = many.last;
-  if (p != NULL &&
-      (t->deadline < p->deadline || (t->deadline == p->deadline && t->idx < p->idx)))
+  if (p != NULL && (t->deadline < p->deadline || (t->deadline == p->deadline && t->idx < p->idx)))
     many.out_of_order++;
   if (t->cancelled) many.cancelled_fired++;
   many.last = t;

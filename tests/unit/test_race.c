@@ -15,8 +15,8 @@
 
 static void test_modes(void) {
   const char *const want[][2] = {
-      {"cupboard", "unsafe"}, {"cupboard", "critical"}, {"cupboard", "lock"},
-      {"cupboard", "atomic"}, {"counter", "unsafe"},    {"counter", "atomic"},
+      {"cupboard", "unsafe"},  {"cupboard", "critical"}, {"cupboard", "lock"},
+      {"cupboard", "atomic"},  {"counter", "unsafe"},    {"counter", "atomic"},
       {"counter", "critical"}, {"counter", "reduction"}, {"deadlock", "naive"},
       {"deadlock", "ordered"}, {"deadlock", "trylock"}};
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -115,9 +115,12 @@ static int json_line(const char *s) {
   if (n < 3 || s[0] != '{' || s[n - 1] != '\n' || s[n - 2] != '}') return 0;
   for (const char *p = s; p < s + n - 1; p++) {
     if (in_string) {
-      if (*p == '\\') p++;
-      else if (*p == '"') in_string = 0;
-      else if (*p == '\n') return 0;
+      if (*p == '\\')
+        p++;
+      else if (*p == '"')
+        in_string = 0;
+      else if (*p == '\n')
+        return 0;
     } else if (*p == '"') {
       in_string = 1;
     } else if (*p == '{' || *p == '[') {
@@ -174,8 +177,8 @@ static void test_report_one(void) {
 static void test_report_all(void) {
   mapo_race_outcome runs[] = {synthetic("counter", "unsafe", 500),
                               synthetic("counter", "atomic", 0)};
-  mapo_race_report rep = {.demo = mapo_race_demo_find("counter"), .all = 1, .nruns = 2,
-                          .runs = runs};
+  mapo_race_report rep = {
+      .demo = mapo_race_demo_find("counter"), .all = 1, .nruns = 2, .runs = runs};
   mapo_race_defaults("counter", &rep.opts);
   int rc;
   char *text = written(mapo_report_race_text, &rep, &rc);
@@ -213,8 +216,8 @@ static void test_report_cupboard(void) {
       {"onesided", "one, \"cas\"", 8, 1, 0, 6.0},
       {"openmp-lock", "one in shared memory, 2 threads of rank 0", 8, 0, 1, 0.5},
   };
-  const mapo_cupboard_report rep = {.ranks = 2, .trials = 4, .same_node = 1, .crowded = 1,
-                                    .nmethods = 3, .methods = methods};
+  const mapo_cupboard_report rep = {
+      .ranks = 2, .trials = 4, .same_node = 1, .crowded = 1, .nmethods = 3, .methods = methods};
   char *buf = NULL;
   size_t size = 0;
   FILE *f = open_memstream(&buf, &size);

@@ -46,7 +46,8 @@ static void test_builtin(void) {
   MAPO_ASSERT_NEAR(s.parallelism, 23.0 / 9.0, 1e-12);
   const char *path[] = {"wash-rice", "boil-rice", "mix-oil-meat", "serve"};
   MAPO_ASSERT_INT(s.npath, 4);
-  for (int i = 0; i < 4 && i < s.npath; i++) CU_ASSERT_STRING_EQUAL(r.steps[s.path[i]].name, path[i]);
+  for (int i = 0; i < 4 && i < s.npath; i++)
+    CU_ASSERT_STRING_EQUAL(r.steps[s.path[i]].name, path[i]);
   MAPO_ASSERT_NEAR(mapo_recipe_bound(&r, &s, MAPO_HOLD_ALL, 1), 23, 0);
   MAPO_ASSERT_NEAR(mapo_recipe_bound(&r, &s, MAPO_HOLD_ALL, 2), 11.5, 0);
   MAPO_ASSERT_NEAR(mapo_recipe_bound(&r, &s, MAPO_HOLD_ALL, 3), 9, 0);
@@ -120,8 +121,8 @@ static void test_errors(void) {
   expect_error("step a 1 wait\nstep a 2 wait\n", MAPO_EPARSE, 2, "duplicate step 'a'");
   expect_error("step a 1 wait after b\nstep b 1 wait after a\n", MAPO_ECYCLE, 1,
                "cycle: a -> b -> a");
-  expect_error("step a 1 wait after c\nstep b 1 wait after a\nstep c 1 wait after b\n",
-               MAPO_ECYCLE, 1, "cycle: a -> b -> c -> a");
+  expect_error("step a 1 wait after c\nstep b 1 wait after a\nstep c 1 wait after b\n", MAPO_ECYCLE,
+               1, "cycle: a -> b -> c -> a");
   expect_error("step a 1 wait after a\n", MAPO_ECYCLE, 1, "itself");
   expect_error("step a abc wait\n", MAPO_EPARSE, 1, "not a number");
   expect_error("step a 1x wait\n", MAPO_EPARSE, 1, "not a number");
@@ -216,7 +217,9 @@ static void test_diamond(void) {
   mapo_recipe_stats s;
   mapo_diag d;
   CU_ASSERT_EQUAL_FATAL(parse("step a 1 wait\nstep b 2 wait after a\nstep c 3 hands after a\n"
-                              "step d 1 wait after b c\n", &r, &d), 0);
+                              "step d 1 wait after b c\n",
+                              &r, &d),
+                        0);
   CU_ASSERT_EQUAL_FATAL(mapo_recipe_analyze(&r, &s), 0);
   MAPO_ASSERT_NEAR(s.work, 7, 0);
   MAPO_ASSERT_NEAR(s.hands_work, 3, 0);
@@ -242,14 +245,18 @@ static void test_utensil_bound(void) {
   mapo_recipe_stats s;
   mapo_diag d;
   CU_ASSERT_EQUAL_FATAL(parse("utensil knife 1\nstep a 2 hands uses knife\n"
-                              "step b 2 hands uses knife\nstep c 2 hands uses knife\n", &r, &d), 0);
+                              "step b 2 hands uses knife\nstep c 2 hands uses knife\n",
+                              &r, &d),
+                        0);
   CU_ASSERT_EQUAL_FATAL(mapo_recipe_analyze(&r, &s), 0);
   MAPO_ASSERT_INT(s.width, 3);
   MAPO_ASSERT_NEAR(mapo_recipe_bound(&r, &s, MAPO_HOLD_ALL, 3), 6, 0);
   mapo_recipe_stats_free(&s);
   mapo_recipe_free(&r);
   CU_ASSERT_EQUAL_FATAL(parse("utensil knife 2\nstep a 2 hands uses knife\n"
-                              "step b 2 hands uses knife\nstep c 2 hands uses knife\n", &r, &d), 0);
+                              "step b 2 hands uses knife\nstep c 2 hands uses knife\n",
+                              &r, &d),
+                        0);
   CU_ASSERT_EQUAL_FATAL(mapo_recipe_analyze(&r, &s), 0);
   MAPO_ASSERT_NEAR(mapo_recipe_bound(&r, &s, MAPO_HOLD_ALL, 3), 3, 0);
   mapo_recipe_stats_free(&s);
@@ -269,7 +276,9 @@ static void test_width(void) {
   mapo_recipe_stats_free(&s);
   mapo_recipe_free(&r);
   CU_ASSERT_EQUAL_FATAL(parse("step x 2 wait\nstep y 2 wait after x\nstep z 4 wait\n"
-                              "step p 0 wait after x\nstep q 0 wait after x\n", &r, &d), 0);
+                              "step p 0 wait after x\nstep q 0 wait after x\n",
+                              &r, &d),
+                        0);
   CU_ASSERT_EQUAL_FATAL(mapo_recipe_analyze(&r, &s), 0);
   MAPO_ASSERT_INT(s.width, 4);
   mapo_recipe_stats_free(&s);
@@ -304,7 +313,9 @@ static void test_chains(void) {
   mapo_chains_free(&c);
   mapo_recipe_free(&r);
   CU_ASSERT_EQUAL_FATAL(parse("step a 1 wait\nstep b 1 wait\nstep j 1 wait after a b\n"
-                              "step x 1 wait after j\nstep y 1 wait after j\n", &r, &d), 0);
+                              "step x 1 wait after j\nstep y 1 wait after j\n",
+                              &r, &d),
+                        0);
   MAPO_ASSERT_INT(mapo_recipe_chains(&r, &c, &d), MAPO_ESHAPE);
   mapo_recipe_free(&r);
 }

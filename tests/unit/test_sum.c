@@ -387,12 +387,23 @@ static const double synthetic_seconds[3] = {0.002, 0.001, 0.003};
 static const int synthetic_cpus[4] = {0, 1, 2, 3};
 
 static mapo_sum_result synthetic(void) {
-  mapo_sum_result r = {.model = "atomic", .lesson = "A \"quoted\" lesson.",
-                       .how = "a lock", .atomic = "a lock", .numbers = 4, .base = 100,
-                       .split = "range", .threads = 2, .threads_used = 2, .repeat = 3,
-                       .seconds = synthetic_seconds, .spread = {0.002, 0.001, 0.003, 3},
-                       .verified = 1, .cpus = synthetic_cpus, .processors = 2,
-                       .openmp = 201511, .warning = "threads\tshare"};
+  mapo_sum_result r = {.model = "atomic",
+                       .lesson = "A \"quoted\" lesson.",
+                       .how = "a lock",
+                       .atomic = "a lock",
+                       .numbers = 4,
+                       .base = 100,
+                       .split = "range",
+                       .threads = 2,
+                       .threads_used = 2,
+                       .repeat = 3,
+                       .seconds = synthetic_seconds,
+                       .spread = {0.002, 0.001, 0.003, 3},
+                       .verified = 1,
+                       .cpus = synthetic_cpus,
+                       .processors = 2,
+                       .openmp = 201511,
+                       .warning = "threads\tshare"};
   strcpy(r.checksum, "1313400");
   return r;
 }
