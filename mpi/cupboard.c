@@ -178,7 +178,8 @@ static int by_start(const void *a, const void *b) {
 /* The median of the times between consecutive takes, in microseconds. The holdings of
  * one knife are taken together (shared), or each block of `block` is one rank's own. */
 static double median_period_usec(const holding *h, int n, int block) {
-  double *d = malloc((size_t)n * sizeof *d);
+  double *d = malloc((size_t)(n > 1 ? n : 1) * sizeof *d);
+  if (d == NULL) return 0; /* no room for the periods: none measured, as for n < 2 */
   int m = 0;
   for (int i = 1; i < n; i++)
     if (i % block != 0) d[m++] = (h[i].start - h[i - 1].start) * 1e6;
@@ -207,7 +208,7 @@ static void run_method(int which, int trials, int same_node, holding *mine, hold
   int failures = methods[which].take(trials, mine);
   MPI_Allreduce(MPI_IN_PLACE, &failures, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
   MPI_Gather(mine, 2 * trials, MPI_DOUBLE, all, 2 * trials, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-  if (mapo__mpi_rank() != 0) return;
+  if (all == NULL) return; /* only rank 0 has `all` (cupboard): it alone gathers */
   r->mode = methods[which].name;
   r->knife = methods[which].knife;
   r->takes = size * trials;
@@ -269,7 +270,7 @@ static int cupboard(const char *mode, mapo_cupboard_report *rep, mapo_cupboard_m
     if (strcmp(mode, ALL) == 0 || strcmp(mode, methods[which].name) == 0)
       run_method(which, trials, rep->same_node, mine, all, &res[rep->nmethods++]);
   int done = 0;
-  if (rank != 0) {
+  if (all == NULL) { /* a rank other than 0: only rank 0 has `all` */
     mapo__mpi_recv_idle(&done, 1, MPI_INT, 0, TAG_DONE, MPI_COMM_WORLD, NULL);
   } else {
     reference(trials, all, &res[rep->nmethods++]);

@@ -168,7 +168,7 @@ static int pingpong(int max_bytes, mapo_pingpong_report *rep, mapo_pingpong_row 
   int bad = s.buf == NULL;
   MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, pair);
   int nrows = -1;
-  if (!bad) {
+  if (!bad && s.buf != NULL) { /* bad is the pair's verdict; s.buf this rank's own */
     memset(s.buf, 'm', cap);
     nrows = measure(&s, max_bytes, rows);
   }

@@ -197,7 +197,7 @@ static void where_free(where *w) {
 }
 
 /* Every rank's CPUs, allowed CPU count and host, onto rank 0. */
-static void where_gather(where *w, const mapo_sum_job *job, int rank, int size) {
+static void where_gather(where *w, const mapo_sum_job *job, int size) {
   cpu_set_t set;
   int allowed = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : -1, len = 0;
   char host[MPI_MAX_PROCESSOR_NAME] = "";
@@ -206,10 +206,11 @@ static void where_gather(where *w, const mapo_sum_job *job, int rank, int size) 
   MPI_Gather(&allowed, 1, MPI_INT, w->allowed, 1, MPI_INT, 0, MPI_COMM_WORLD);
   MPI_Gather(host, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, w->hosts, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, 0,
              MPI_COMM_WORLD);
-  for (int q = 0; rank == 0 && q < size; q++) {
+  /* Only rank 0 holds the arrays (where_alloc): the others stop here. */
+  for (int q = 0; w->hosts != NULL && q < size; q++) {
     w->hosts[(q + 1) * MPI_MAX_PROCESSOR_NAME - 1] = '\0';
-    w->ranks[q] = (mapo_sum_placement){w->hosts + q * MPI_MAX_PROCESSOR_NAME, w->allowed[q],
-                                       w->cpus + q * job->threads};
+    w->ranks[q] = (mapo_sum_placement){w->hosts + (ptrdiff_t)q * MPI_MAX_PROCESSOR_NAME,
+                                       w->allowed[q], w->cpus + (ptrdiff_t)q * job->threads};
   }
 }
 
@@ -289,7 +290,7 @@ int mapo__mpi_sum(int argc, char **argv) {
                         .combine = mapo__mpi_bench_combine};
   rc = mapo_bench_run(&b, seconds, &spread);
   const double t1 = x.rank == 0 ? one_thread(&a) : NAN;
-  where_gather(&w, &x.job, x.rank, x.size);
+  where_gather(&w, &x.job, x.size);
   int status = rc < 0 && rc != MAPO_EVERIFY ? mapo__mpi_fail(1, "sum", "%s", mapo_strerror(rc))
                : x.rank == 0                ? report(&a, &x, &w, seconds, &spread, t1)
                                             : 0;

@@ -390,6 +390,8 @@ int mapo_loop_new(mapo_loop **loop) {
     free(l);
     return rc;
   }
+  // mapo__grow returned 0, so it set l->pfd and l->w to FIRST_WATCHER entries or more.
+  // NOLINTNEXTLINE(clang-analyzer-core.NullDereference): mapo__grow is in another file
   l->pfd[EVENTFD] = (struct pollfd){.fd = l->efd, .events = POLLIN, .revents = 0};
   l->pfd[TIMERFD] = (struct pollfd){.fd = l->tfd, .events = POLLIN, .revents = 0};
   l->w[EVENTFD] = l->w[TIMERFD] = (watcher){NULL, NULL};

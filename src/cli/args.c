@@ -21,7 +21,7 @@ int cli_fail(const cli_cmd *cmd, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fprintf(stderr, "%s %s: ", cli_program, cmd->name);
-  vfprintf(stderr, fmt, ap);
+  vfprintf(stderr, fmt, ap);  // NOLINT(clang-analyzer-valist.Uninitialized): va_start is above
   fputc('\n', stderr);
   va_end(ap);
   return 2;

@@ -237,7 +237,8 @@ static int verdict(const mapo_race_report *rep) {
 static int race(const race_args *a) {
   size_t nmodes = 0;
   for (const mapo_race_mode *m = mapo_race_modes; m->demo; m++) nmodes++;
-  mapo_race_outcome *runs = calloc(nmodes, sizeof *runs);
+  /* At least one element: calloc(0) may return NULL, which would read as out of memory. */
+  mapo_race_outcome *runs = calloc(nmodes > 0 ? nmodes : 1, sizeof *runs);
   if (runs == NULL) {
     fprintf(stderr, "mapo race: %s\n", mapo_strerror(-ENOMEM));
     return 1;

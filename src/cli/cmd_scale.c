@@ -9,6 +9,7 @@
  * reports src/report/scale.c.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,8 +168,8 @@ static int study_time(study_run *x, const mapo_sum_model *m, uint64_t base) {
       int bad = -1, rc = mapo_sum_time(m, job, 1, &x->seconds[i * x->repeat + r], NULL, &bad);
       if (rc == MAPO_EVERIFY) {
         progress_clear(&pr);
-        fprintf(stderr, "mapo scale: %d thread%s: n = %llu did not verify\n", x->p[i],
-                x->p[i] == 1 ? "" : "s", (unsigned long long)(base + (uint64_t)bad));
+        fprintf(stderr, "mapo scale: %d thread%s: n = %" PRIu64 " did not verify\n", x->p[i],
+                x->p[i] == 1 ? "" : "s", base + (uint64_t)bad);
         return 1;
       }
       if (rc < 0) {
@@ -201,7 +202,7 @@ static int check(const cli_cmd *cmd, const scale_args *a, study_run *x) {
                     a->model);
   x->npoints = a->threads ? parse_threads(cmd, a->threads, x->p)
                           : default_threads(mapo_sum_processors(), x->p);
-  if (x->npoints < 0) return 2;
+  if (x->npoints <= 0) return 2; /* each gives one point or more, or says why not */
   const int pmax = x->p[x->npoints - 1];
   /* The most numbers any point sums: under --weak, numbers x the largest count. */
   long long most = (long long)a->numbers * (a->weak ? pmax : 1);
@@ -269,7 +270,8 @@ static int parse(int argc, char **argv, scale_args *a, study_run *x) {
 static int run(const scale_args *a, const mapo_sum_model *m, study_run *x) {
   const mapo_split how = (mapo_split)mapo_sum_split_find(a->split);
   x->repeat = a->repeat;
-  x->seconds = malloc((size_t)x->npoints * (size_t)a->repeat * sizeof *x->seconds);
+  const size_t nseconds = (size_t)x->npoints * (size_t)a->repeat;
+  x->seconds = malloc((nseconds > 0 ? nseconds : 1) * sizeof *x->seconds);
   int rc = x->seconds ? 0 : -ENOMEM;
   for (int i = 0; i < x->npoints && rc == 0; i++)
     rc = mapo_sum_job_init(&x->job[i], a->weak ? a->numbers * x->p[i] : a->numbers, a->base,
@@ -285,7 +287,7 @@ static int analyze(const study_run *x, mapo_scale_point *pts, mapo_scale_study *
   int rc = 0;
   for (int i = 0; i < x->npoints && rc == 0; i++) {
     mapo_spread s;
-    rc = mapo_spread_of(&x->seconds[i * x->repeat], x->repeat, &s);
+    rc = mapo_spread_of(&x->seconds[(size_t)i * (size_t)x->repeat], x->repeat, &s);
     pts[i] = (mapo_scale_point){
         .threads = x->p[i], .seconds_median = s.median, .seconds_min = s.min, .seconds_max = s.max};
   }

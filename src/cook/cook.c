@@ -178,7 +178,7 @@ int mapo_cook_all(mapo_cook_lineup *l, const mapo_recipe *r, const mapo_kitchen_
   if (r == NULL || o == NULL) return MAPO_EINVAL;
   *l = (mapo_cook_lineup){.recipe = r, .unit_ms = o->unit_ms, .repeat = repeat};
   const int models = mapo_cook_model_count();
-  l->runs = calloc((size_t)models, sizeof *l->runs);
+  l->runs = calloc((size_t)(models > 0 ? models : 1), sizeof *l->runs); /* never calloc(0) */
   if (l->runs == NULL) return -ENOMEM;
   for (; l->n < models; l->n++) {
     int rc = mapo_cook_repeat(&l->runs[l->n], &mapo_cook_models[l->n], r, o, repeat);

@@ -32,6 +32,7 @@ int mapo_cook_tasks(mapo_kitchen *k, mapo_diag *diag) {
     for (int i = 0; i < r->nsteps; i++) {
       const int s = r->order[i];
       const int npred = r->steps[s].npred;
+      // NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores): read by the depend iterator below
       const int *pred = r->steps[s].pred;
       (void)npred; /* used in the depend clause, which gcc 12's warning does not see */
 #pragma omp task firstprivate(s) depend(iterator(j = 0              \

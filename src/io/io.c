@@ -124,8 +124,10 @@ int mapo__io_answer_ok(mapo_io_job *job, const char *answer, const char *word, i
   if (mapo__io_is(answer, word, number)) return 1;
   char want[MAPO_IO_MSG_LEN], got[MAPO_IO_MSG_LEN];
   message(want, word, number);
-  for (int i = 0; i < MAPO_IO_MSG_LEN; i++) /* what came back may be anything */
-    got[i] = answer[i] >= ' ' && answer[i] <= '~' ? answer[i] : '?';
+  for (int i = 0; i < MAPO_IO_MSG_LEN; i++) { /* what came back may be anything */
+    got[i] = answer[i];
+    if (got[i] < ' ' || got[i] > '~') got[i] = '?';
+  }
   mapo__io_first(job, "expected '%.*s', got '%.*s'", MAPO_IO_MSG_LEN - 1, want, MAPO_IO_MSG_LEN - 1,
                  got);
   return 0;
@@ -391,8 +393,9 @@ static void split_runs(const timing *t, const double *all, double *seconds, doub
                        int repeat) {
   const int step = t->m->baseline != NULL ? 2 : 1;
   for (int k = 0; k < repeat; k++) {
-    seconds[k] = all[step * k];
-    if (step == 2) baseline[k] = all[step * k + 1];
+    const size_t at = (size_t)step * (size_t)k;
+    seconds[k] = all[at];
+    if (step == 2) baseline[k] = all[at + 1];
   }
 }
 
@@ -433,7 +436,7 @@ int mapo_io_time(const mapo_io_model *m, const mapo_io_opts *o, int repeat, doub
   int rc = start(m, o, &job);
   if (rc < 0) return rc;
   const int step = m->baseline != NULL ? 2 : 1;
-  double *all = calloc((size_t)(step * repeat), sizeof *all);
+  double *all = calloc((size_t)step * (size_t)repeat, sizeof *all);
   if (all == NULL) return -ENOMEM;
   r->model = m;
   r->opts = job.opts;

@@ -173,8 +173,9 @@ static int find_cycle(kitchen *k, char *out, size_t size) {
                             i == start ? "" : "; ", i, utensil[held], utensil[waits[i]]);
       i = next[i];
     } while (i != start && n < size);
-    n += (size_t)snprintf(out + n, n < size ? size - n : 0, ": cycle cook %d -> cook %d -> cook %d",
-                          start, next[start], start);
+    if (n < size) /* while there is room: the text is cut short where out fills */
+      snprintf(out + n, size - n, ": cycle cook %d -> cook %d -> cook %d", start, next[start],
+               start);
     return 1;
   }
   return 0;
