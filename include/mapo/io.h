@@ -99,9 +99,9 @@ typedef struct mapo_io_model {
   mapo_io_fn run;      /* timed: place job->orders orders, wait for every answer */
   mapo_io_fn baseline; /* timed too, alternating with run (aio: plain read()); or NULL */
   void (*teardown)(mapo_io_job *job);
+  const mapo_io_flag *flags; /* the flags it takes or refuses, ended by a NULL name */
   int network;               /* 1: orders to the supplier, which the program starts first;
                               * 0: files (opts.file_kib and opts.dir), and no supplier */
-  const mapo_io_flag *flags; /* the flags it takes or refuses, ended by a NULL name */
   mapo_io_width_kind width;
   int width_default;                  /* THREADS, CONNECTIONS: min(requests, this) when not given */
   int width_max;                      /* THREADS, CONNECTIONS: the most the flag may ask for */

@@ -57,8 +57,8 @@ typedef struct mapo_race_demo {
   const char *name;  /* "cupboard" */
   const char *about; /* what happens in it, for --help: "two cooks take the one knife" */
   const char *who;   /* what the threads are called in the report: "cooks", "threads" */
-  int threads_max;   /* the most threads it takes (deadlock: 2) */
   const char *team;  /* when threads_max is below the option's range: "two cooks" */
+  int threads_max;   /* the most threads it takes (deadlock: 2) */
   int lost_updates;  /* 1: a failure is an update lost out of `expected` (counter); 0: a
                         failed trial */
   const char *fails; /* what a failure is, in the plural: "updates lost" */

@@ -18,6 +18,9 @@
 
 #define MAPO__HEAP_NOT_MOVED(h, i) ((void)(h), (void)(i))
 
+/* `type` is a type name, declared with (`type *h`, `const type e`): in parentheses it
+ * would not compile. */
+// NOLINTBEGIN(bugprone-macro-parentheses): a type name cannot be parenthesised
 #define MAPO__HEAP_DEFINE(prefix, type, before, moved)                 \
   static inline void prefix##_sift_up(type *h, size_t i) {             \
     const type e = h[i];                                               \
@@ -60,5 +63,6 @@
     prefix##_remove(h, n, 0);                                          \
     return top;                                                        \
   }
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif

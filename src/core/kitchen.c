@@ -236,10 +236,8 @@ void mapo_kitchen_close(mapo_kitchen *k) {
     /* The cook's step before, if the cook was busy with it until this one started (a
      * loop thread runs `wait` steps side by side: then it was not). */
     if (sl->prev >= 0 && k->slots[sl->prev].end_ns > ready &&
-        k->slots[sl->prev].end_ns <= sl->start_ns) {
-      ready = k->slots[sl->prev].end_ns;
+        k->slots[sl->prev].end_ns <= sl->start_ns)
       sl->ready_by = sl->prev;
-    }
     if (sl->end_ns > k->makespan_ns) k->makespan_ns = sl->end_ns;
   }
 }
@@ -281,6 +279,7 @@ int mapo_kitchen_summarize(const mapo_kitchen *k, mapo_hold hold, mapo_cook_summ
     oversleep += sl->end_ns - sl->start_ns - mapo_kitchen_ns(k, r->steps[t].units);
   }
   for (int i = 0; i < s->npath / 2; i++) {
+    // NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Assign): path[0 .. npath-1] was written
     int tmp = s->path[i];
     s->path[i] = s->path[s->npath - 1 - i];
     s->path[s->npath - 1 - i] = tmp;

@@ -163,7 +163,7 @@ static int parse_number(parser *p, const char *what, const char *t, double lo, d
 }
 
 static int parse_count(parser *p, const char *what, const char *t, int hi, int *out) {
-  double v;
+  double v = 0;
   int rc = parse_number(p, what, t, 1, hi, &v);
   if (rc < 0) return rc;
   if (v != floor(v))
@@ -388,8 +388,9 @@ static int report_cycle(parser *p, const recipe_mem *m, const int *indeg, int ns
   char text[200];
   size_t used = 0;
   for (int i = 0; i <= len && used < sizeof text; i++) {
-    int w = snprintf(text + used, sizeof text - used, "%s%s", i ? " -> " : "",
-                     m->steps[cycle[(lowest + i) % len]].name);
+    // NOLINTNEXTLINE(clang-analyzer-core.DivideZero): s was seen, so first < n and len >= 1
+    const int at = cycle[(lowest + i) % len];
+    int w = snprintf(text + used, sizeof text - used, "%s%s", i ? " -> " : "", m->steps[at].name);
     if (w < 0 || (size_t)w >= sizeof text - used) {
       memcpy(text + sizeof text - 4, "...", 4);
       break;
@@ -646,7 +647,7 @@ int mapo_recipe_load(mapo_recipe *r, const char *path, mapo_diag *diag) {
     }
   }
   if (rc == 0 && ferror(f)) rc = mapo__diag(diag, 0, -EIO, "cannot read: %s", strerror(errno));
-  fclose(f);
+  (void)fclose(f); /* read only: ferror above has said whether the reading failed */
   if (rc == 0) rc = mapo_recipe_parse(r, b.data ? b.data : "", b.len, diag);
   free(b.data);
   return rc;

@@ -64,7 +64,9 @@ static void heading(FILE *f, const frame *g, const mapo_cook_model *m, const map
 static void axis(FILE *f, const frame *g) {
   const int axis_y = g->top + g->workers * g->row + 8;
   const double step = mapo__tick_step(g->span, 12);
-  for (double v = 0; v <= g->span + 1e-9; v += step) {
+  /* An integer index, each tick its multiple of the step: no error summed over the ticks. */
+  for (int i = 0; i * step <= g->span + 1e-9; i++) {
+    const double v = i * step;
     fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n", x_at(g, v),
             g->top - 4, x_at(g, v), axis_y);
     fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%g</text>\n",
@@ -88,13 +90,13 @@ static void axis(FILE *f, const frame *g) {
 static void step_bar(FILE *f, const frame *g, const mapo_kitchen *k, int t, int on_path) {
   const mapo_slot *sl = &k->slots[t];
   const mapo_step *st = &k->recipe->steps[t];
-  double x0 = x_at(g, sl->start_ns / g->per), x1 = x_at(g, sl->end_ns / g->per);
+  double x0 = x_at(g, (double)sl->start_ns / g->per), x1 = x_at(g, (double)sl->end_ns / g->per);
   if (x1 - x0 < 1) x1 = x0 + 1;
   int y = g->top + sl->worker * g->row;
   fprintf(f, "<g><title>");
   mapo__xml_text(f, st->says, 200);
-  fprintf(f, " (%s): %.3f to %.3f %s</title>", st->name, sl->start_ns / g->per, sl->end_ns / g->per,
-          g->in_units ? "units" : "ms");
+  fprintf(f, " (%s): %.3f to %.3f %s</title>", st->name, (double)sl->start_ns / g->per,
+          (double)sl->end_ns / g->per, g->in_units ? "units" : "ms");
   fprintf(f,
           "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"3\" fill=\"%s\" "
           "stroke=\"%s\" stroke-width=\"%s\"/>",

@@ -228,13 +228,16 @@ static double py(const panel *p, double y) { return p->top + p->height * (1 - y 
 static void axes(FILE *f, const panel *p, double xmax, double xstep, const char *ylabel,
                  int xlabels) {
   double ystep = mapo__tick_step(p->ymax, 6);
-  for (double y = 0; y <= p->ymax + 1e-9; y += ystep) {
+  /* Integer indices, each tick its multiple of the step: no error summed over the ticks. */
+  for (int i = 0; i * ystep <= p->ymax + 1e-9; i++) {
+    const double y = i * ystep;
     fprintf(f,
             "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>"
             "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%g</text>\n",
             LEFT, py(p, y), LEFT + PLOT_W, py(p, y), LEFT - 6, py(p, y) + 4, y);
   }
-  for (double x = 0; x <= xmax + 1e-9; x += xstep) {
+  for (int i = 0; i * xstep <= xmax + 1e-9; i++) {
+    const double x = i * xstep;
     fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>\n",
             px(x, xmax), p->top, px(x, xmax), p->top + p->height);
     if (xlabels)

@@ -41,10 +41,10 @@ static void text_one(FILE *f, const mapo_sum_result *r) {
           r->threads_used, plural(r->threads_used), r->split);
   fprintf(f, "  seconds    median %.6f   min %.6f   max %.6f   (%d run%s after a warm-up)\n",
           r->spread.median, r->spread.min, r->spread.max, r->repeat, plural(r->repeat));
-  /* The terms summed: numbers x the middle n, about. */
+  /* The terms summed: numbers x the middle n, about (a whole n: the division rounds down). */
+  const uint64_t middle = r->base + (uint64_t)r->numbers / 2;
   fprintf(f, "  terms/ns   %.2f at the median\n",
-          (double)((r->base + (uint64_t)r->numbers / 2) * (uint64_t)r->numbers) /
-              (r->spread.median * 1e9));
+          (double)(middle * (uint64_t)r->numbers) / (r->spread.median * 1e9));
   if (r->verified)
     fprintf(f, "  verified   every number equals n(n-1)(2n-1)/6\n");
   else

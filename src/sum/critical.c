@@ -23,7 +23,7 @@ int mapo_sum_critical(mapo_sum_job *job) {
       const mapo_sum_piece w = mapo_sum_piece_at(job, p);
       for (uint64_t i = w.lo; i < w.hi; i++) {
 #pragma omp critical
-        result[w.number] += i * i;
+        result[w.number] += (mapo_u128)i * i;
       }
     }
   }

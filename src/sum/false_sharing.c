@@ -37,7 +37,7 @@ int mapo_sum_false_sharing(mapo_sum_job *job) {
     for (int p = 0; p < pieces; p++) {
       const mapo_sum_piece w = mapo_sum_piece_at(job, p);
       *sum = 0;
-      for (uint64_t i = w.lo; i < w.hi; i++) *sum += i * i;
+      for (uint64_t i = w.lo; i < w.hi; i++) *sum += (mapo_u128)i * i;
 #pragma omp critical
       result[w.number] += *sum; /* once a piece: the lock costs nothing here */
     }

@@ -45,39 +45,42 @@
  * copy may use (a target attribute, or nothing for the build's own). A group costs three
  * vector registers, plus one for the step's increment: 3G + 1 of the 16 (SSE2, AVX2) or
  * 32 (AVX-512) registers; more groups would spill to memory. */
-#define MAPO__SQUARES(name, attrs, L, G)                                               \
-  typedef uint64_t name##_lanes __attribute__((vector_size(8 * (L))));                 \
-  attrs static mapo_u128 name(uint64_t lo, uint64_t hi) {                              \
-    enum { W = (L) * (G) };                                                            \
-    if (hi <= lo || hi > MAPO_SUM_N_MAX) return 0;                                     \
-    mapo_u128 total = 0;                                                               \
-    const uint64_t top = (hi - 1) * (hi - 1);                                          \
-    const uint64_t flush = top > 0 ? UINT64_MAX / top : UINT64_MAX;                    \
-    uint64_t i = lo;                                                                   \
-    while (hi - i >= W) {                                                              \
-      uint64_t rounds = (hi - i) / W;                                                  \
-      if (rounds > flush) rounds = flush;                                              \
-      name##_lanes lane, square[G], step[G], sum[G];                                   \
-      for (int j = 0; j < (L); j++) lane[j] = (uint64_t)j; /* 0, 1, 2, ... */          \
-      for (int g = 0; g < (G); g++) {                                                  \
-        const name##_lanes x = lane + (i + (uint64_t)((L)*g)); /* each lane's first */ \
-        square[g] = x * x;                                                             \
-        step[g] = 2 * W * x + W * W;                                                   \
-        sum[g] = (name##_lanes){0};                                                    \
-      }                                                                                \
-      for (uint64_t r = 0; r < rounds; r++)                                            \
-        for (int g = 0; g < (G); g++) {                                                \
-          sum[g] += square[g];                                                         \
-          square[g] += step[g];                                                        \
-          step[g] += 2 * W * W;                                                        \
-        }                                                                              \
-      for (int g = 0; g < (G); g++)                                                    \
-        for (int j = 0; j < (L); j++) total += sum[g][j];                              \
-      i += rounds * W;                                                                 \
-    }                                                                                  \
-    for (; i < hi; i++) total += i * i; /* the last few terms, one by one */           \
-    return total;                                                                      \
+/* `attrs` is an attribute list or nothing, which parentheses would make a syntax error. */
+// NOLINTBEGIN(bugprone-macro-parentheses): attrs cannot be parenthesised (see above)
+#define MAPO__SQUARES(name, attrs, L, G)                                                \
+  typedef uint64_t name##_lanes __attribute__((vector_size(8 * (L))));                  \
+  attrs static mapo_u128 name(uint64_t lo, uint64_t hi) {                               \
+    const uint64_t W = (uint64_t)(L) * (G); /* unsigned, as the lanes */                \
+    if (hi <= lo || hi > MAPO_SUM_N_MAX) return 0;                                      \
+    mapo_u128 total = 0;                                                                \
+    const uint64_t top = (hi - 1) * (hi - 1);                                           \
+    const uint64_t flush = top > 0 ? UINT64_MAX / top : UINT64_MAX;                     \
+    uint64_t i = lo;                                                                    \
+    while (hi - i >= W) {                                                               \
+      uint64_t rounds = (hi - i) / W;                                                   \
+      if (rounds > flush) rounds = flush;                                               \
+      name##_lanes lane, square[G], step[G], sum[G];                                    \
+      for (int j = 0; j < (L); j++) lane[j] = (uint64_t)j; /* 0, 1, 2, ... */           \
+      for (int g = 0; g < (G); g++) {                                                   \
+        const name##_lanes x = lane + (i + (uint64_t)((L)*g)); /* each lane's first */  \
+        square[g] = x * x;                                                              \
+        step[g] = 2 * W * x + W * W;                                                    \
+        sum[g] = (name##_lanes){0};                                                     \
+      }                                                                                 \
+      for (uint64_t r = 0; r < rounds; r++)                                             \
+        for (int g = 0; g < (G); g++) {                                                 \
+          sum[g] += square[g];                                                          \
+          square[g] += step[g];                                                         \
+          step[g] += 2 * W * W;                                                         \
+        }                                                                               \
+      for (int g = 0; g < (G); g++)                                                     \
+        for (int j = 0; j < (L); j++) total += sum[g][j];                               \
+      i += rounds * W;                                                                  \
+    }                                                                                   \
+    for (; i < hi; i++) total += (mapo_u128)i * i; /* the last few terms, one by one */ \
+    return total;                                                                       \
   }
+// NOLINTEND(bugprone-macro-parentheses)
 
 #if defined(__x86_64__) && defined(__GLIBC__) && !defined(__AVX512F__)
 
