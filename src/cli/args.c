@@ -11,8 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mapo/sum.h"
-
 int cli_silent;
 const char *cli_program = "mapo";
 
@@ -157,23 +155,4 @@ int cli_can_write(const char *path) {
     dir[n] = '\0';
   }
   return slash == NULL || slash[1] != '\0' ? access(dir, W_OK | X_OK) == 0 : 0;
-}
-
-cli_opt cli_sum_numbers(int *numbers) {
-  return (cli_opt){"numbers",
-                   CLI_INT,
-                   numbers,
-                   1,
-                   MAPO_SUM_NUMBERS_MAX,
-                   NULL,
-                   "N",
-                   "how many numbers n = base, base+1, ... (default 20, the notebook's)"};
-}
-
-cli_opt cli_sum_split(const char **split) {
-  return (cli_opt){
-      "split", CLI_CHOICE,
-      split,   0,
-      0,       mapo_sum_split_names,
-      "S",     "hand out whole numbers (the notebook's) or cut every number's range evenly"};
 }

@@ -40,10 +40,6 @@ int cli_fail(const cli_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-/* The flags `mapo sum` and `mapo scale` both have, worded once: --numbers and --split
- * (the choices from the library's table of splits). */
-cli_opt cli_sum_numbers(int *numbers);
-cli_opt cli_sum_split(const char **split);
 
 /* Whether the folder a file would go to exists and can be written (for output files,
  * checked before the run so that a typo costs nothing). */

@@ -16,6 +16,10 @@ int mapo__cmd_compare(int argc, char **argv);
 
 /* The sum models' names, for a --model choice (NULL-terminated). */
 const char *const *mapo__cli_sum_models(void);
+/* The flags sum and scale share (cmd_sum.c): --numbers and --split, from sum's limits
+ * and its split table. */
+cli_opt mapo__cli_sum_numbers(int *numbers);
+cli_opt mapo__cli_sum_split(const char **split);
 
 /* Load the recipe at path, or the built-in one when path is NULL. On failure prints
  * "path:line: message" (one line) and returns 2. */

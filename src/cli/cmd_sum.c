@@ -27,6 +27,25 @@ typedef struct sum_run {
 
 const char *const *mapo__cli_sum_models(void) { return mapo_sum_model_names(); }
 
+cli_opt mapo__cli_sum_numbers(int *numbers) {
+  return (cli_opt){"numbers",
+                   CLI_INT,
+                   numbers,
+                   1,
+                   MAPO_SUM_NUMBERS_MAX,
+                   NULL,
+                   "N",
+                   "how many numbers n = base, base+1, ... (default 20, the notebook's)"};
+}
+
+cli_opt mapo__cli_sum_split(const char **split) {
+  return (cli_opt){
+      "split", CLI_CHOICE,
+      split,   0,
+      0,       mapo_sum_split_names,
+      "S",     "hand out whole numbers (the notebook's) or cut every number's range evenly"};
+}
+
 /* The flags into a; returns -1 to go on, or the exit status (0 after --help, 2). */
 static int parse(int argc, char **argv, sum_args *a) {
   const cli_opt opts[] = {
@@ -34,10 +53,10 @@ static int parse(int argc, char **argv, sum_args *a) {
        "the model (default reduction)"},
       {"threads", CLI_INT, &a->threads, 1, MAPO_SUM_THREADS_MAX, NULL, "N",
        "threads (default: the processors OpenMP sees)"},
-      cli_sum_numbers(&a->numbers),
+      mapo__cli_sum_numbers(&a->numbers),
       {"base", CLI_U64, &a->base, 0, (double)MAPO_SUM_N_MAX, NULL, "B",
        "the first n (default 5000000, the notebook's); n + numbers - 1 <= 2^32"},
-      cli_sum_split(&a->split),
+      mapo__cli_sum_split(&a->split),
       {"repeat", CLI_INT, &a->repeat, 1, REPEAT_MAX, NULL, "R",
        "timed runs after one warm-up (default 5): median, min and max are reported"},
       {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
