@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "outputs.h"
 
 enum { TAG_STEP = 1, TAG_DONE = 2 };
 enum { STOP = -1 }; /* sent as the step: go home */
@@ -247,13 +248,11 @@ static int parse(int argc, char **argv, cook_args *a) {
                           "(rank 0 only coordinates): mpirun -n 4 mapo-mpi cook has 3 cooks");
   int status = 0;
   if (mapo__mpi_rank() == 0) {
-    if (a->trace && !cli_can_write(a->trace))
-      status =
-          cli_fail(&cmd, "--trace: cannot write '%s' (no such folder, or not writable)", a->trace);
-    else if (a->svg && !cli_can_write(a->svg))
-      status = cli_fail(&cmd, "--svg: cannot write '%s' (no such folder, or not writable)", a->svg);
-    else if (a->trace && a->svg && strcmp(a->trace, a->svg) == 0)
-      status = cli_fail(&cmd, "--trace and --svg name the same file");
+    if ((status = cli_check_distinct(&cmd, "trace", a->trace, "svg", a->svg)) == 0 &&
+        (status = cli_check_distinct(&cmd, "trace", a->trace, "recipe", a->recipe)) == 0 &&
+        (status = cli_check_distinct(&cmd, "svg", a->svg, "recipe", a->recipe)) == 0 &&
+        (status = cli_check_output(&cmd, "trace", a->trace)) == 0)
+      status = cli_check_output(&cmd, "svg", a->svg);
   }
   status = mapo__mpi_agree(status);
   return status != 0 ? status : -1;

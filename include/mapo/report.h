@@ -29,5 +29,17 @@ void mapo_json_member(FILE *f, const char *key, double v);
  * then rename(). Returns 0 or a negative code (-errno); on failure nothing is left. */
 typedef int (*mapo_writer)(FILE *f, const void *arg);
 int mapo_report_write_file(const char *path, mapo_writer writer, const void *arg);
+/* A device, FIFO or socket that exists under path is written in place, never replaced;
+ * a folder is -EISDIR. */
+
+/* Prove before a run that path can be written: for a regular file or a new name, its
+ * temporary is created beside it and removed (a missing or read-only folder, no
+ * permission, a name too long with the suffix all fail here); a device is opened for
+ * writing; a folder is -EISDIR. Returns 0 or -errno. */
+int mapo_report_check_file(const char *path);
+
+/* 1 when a and b name the same file (same device and inode; for names not there yet,
+ * the same folder and last part), else 0. */
+int mapo_report_same_file(const char *a, const char *b);
 
 #endif

@@ -142,17 +142,3 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos, int *
     return cli_fail(cmd, "missing argument (usage: %s %s %s)", cli_program, cmd->name, cmd->usage);
   return 0;
 }
-
-int cli_can_write(const char *path) {
-  const char *slash = strrchr(path, '/');
-  char dir[PATH_MAX];
-  if (slash == NULL) {
-    strcpy(dir, ".");
-  } else {
-    size_t n = slash == path ? 1 : (size_t)(slash - path);
-    if (n >= sizeof dir) return 0;
-    memcpy(dir, path, n);
-    dir[n] = '\0';
-  }
-  return slash == NULL || slash[1] != '\0' ? access(dir, W_OK | X_OK) == 0 : 0;
-}

@@ -41,8 +41,4 @@ int cli_fail(const cli_cmd *cmd, const char *fmt, ...)
 #endif
     ;
 
-/* Whether the folder a file would go to exists and can be written (for output files,
- * checked before the run so that a typo costs nothing). */
-int cli_can_write(const char *path);
-
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "outputs.h"
 
 enum { REPEAT_MAX = 1000 };
 
@@ -96,13 +97,13 @@ static int check(const cli_cmd *cmd, cook_args *a) {
   if (a->blocking && (a->m == NULL || a->m->blocking_lesson == NULL))
     return cli_fail(cmd, "--blocking applies to --model %s only",
                     blocking_models(words, sizeof words));
-  if (a->trace && !cli_can_write(a->trace))
-    return cli_fail(cmd, "--trace: cannot write '%s' (no such folder, or not writable)", a->trace);
-  if (a->svg && !cli_can_write(a->svg))
-    return cli_fail(cmd, "--svg: cannot write '%s' (no such folder, or not writable)", a->svg);
-  if (a->trace && a->svg && strcmp(a->trace, a->svg) == 0)
-    return cli_fail(cmd, "--trace and --svg name the same file");
-  return 0;
+  int rc;
+  if ((rc = cli_check_distinct(cmd, "trace", a->trace, "svg", a->svg)) ||
+      (rc = cli_check_distinct(cmd, "trace", a->trace, "recipe", a->recipe)) ||
+      (rc = cli_check_distinct(cmd, "svg", a->svg, "recipe", a->recipe)))
+    return rc;
+  if ((rc = cli_check_output(cmd, "trace", a->trace))) return rc;
+  return cli_check_output(cmd, "svg", a->svg);
 }
 
 /* Returns -1 to go on, or the exit status to leave with (0 after --help, 2 for bad

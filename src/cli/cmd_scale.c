@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "outputs.h"
 
 enum { REPEAT_MAX = 1000 };
 
@@ -214,12 +215,10 @@ static int check(const cli_cmd *cmd, const scale_args *a, study_run *x) {
                     "--base %llu with %lld numbers goes past n = 2^32, where i*i no "
                     "longer fits 64 bits",
                     (unsigned long long)a->base, most);
-  if (a->csv && !cli_can_write(a->csv))
-    return cli_fail(cmd, "--csv: cannot write '%s' (no such folder, or not writable)", a->csv);
-  if (a->svg && !cli_can_write(a->svg))
-    return cli_fail(cmd, "--svg: cannot write '%s' (no such folder, or not writable)", a->svg);
-  if (a->csv && a->svg && strcmp(a->csv, a->svg) == 0)
-    return cli_fail(cmd, "--csv and --svg name the same file");
+  int rc;
+  if ((rc = cli_check_distinct(cmd, "csv", a->csv, "svg", a->svg)) ||
+      (rc = cli_check_output(cmd, "csv", a->csv)) || (rc = cli_check_output(cmd, "svg", a->svg)))
+    return rc;
   return -1;
 }
 

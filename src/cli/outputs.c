@@ -1,0 +1,23 @@
+/* outputs.c - the files a run will write, proved before the run (outputs.h). */
+#include "outputs.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "mapo/report.h"
+
+int cli_check_output(const cli_cmd *cmd, const char *flag, const char *path) {
+  if (path == NULL) return 0;
+  int rc = mapo_report_check_file(path);
+  if (rc == 0) return 0;
+  /* The words the README's bad-input table promises for the common case. */
+  const char *why =
+      rc == -ENOENT || rc == -ENOTDIR ? "no such folder, or not writable" : strerror(-rc);
+  return cli_fail(cmd, "--%s: cannot write '%s' (%s)", flag, path, why);
+}
+
+int cli_check_distinct(const cli_cmd *cmd, const char *flag_a, const char *a, const char *flag_b,
+                       const char *b) {
+  if (a == NULL || b == NULL || !mapo_report_same_file(a, b)) return 0;
+  return cli_fail(cmd, "--%s and --%s name the same file", flag_a, flag_b);
+}

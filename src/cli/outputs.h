@@ -1,0 +1,18 @@
+/* outputs.h - private to the programs (mapo, mapo-mpi): the files a run will write,
+ * proved before the run. A typo, a folder, a read-only place or two flags naming one
+ * file (an input included) cost nothing: one line on stderr, exit 2, nothing run. */
+#ifndef MAPO_CLI_OUTPUTS_H
+#define MAPO_CLI_OUTPUTS_H
+
+#include "args.h"
+
+/* The file --FLAG names (NULL: none) can be written: 0, or 2 after one line
+ * "--FLAG: cannot write 'PATH' (why)". */
+int cli_check_output(const cli_cmd *cmd, const char *flag, const char *path);
+
+/* --A and --B (either may be NULL) do not name one file, by device and inode: 0, or 2
+ * after one line "--A and --B name the same file". */
+int cli_check_distinct(const cli_cmd *cmd, const char *flag_a, const char *a, const char *flag_b,
+                       const char *b);
+
+#endif
