@@ -43,10 +43,18 @@ typedef struct mapo_cook_state {
   _Alignas(64) int last; /* the step this cook ran last, or -1 */
 } mapo_cook_state;
 
+/* How many cooks a kitchen takes. Asked for: 1 to MAPO_COOKS_MAX. Not asked for: the
+ * recipe's width, at most MAPO_COOKS_DEFAULT_MAX. A valid recipe may be 65,000 steps
+ * wide; a cook per step would be 65,000 threads (libgomp's stacks overflow there, and
+ * 20,000 threads take 9 s to start), while past a few cooks per core more cooks only
+ * queue for the cores. */
+#define MAPO_COOKS_MAX 4096
+#define MAPO_COOKS_DEFAULT_MAX 256
+
 typedef struct mapo_kitchen_opts {
-  double unit_ms;         /* real milliseconds per unit; 0: steps take no time */
-  int cooks;              /* workers; 0 means the recipe's width */
-  int blocking;           /* async model: every step blocks the loop */
+  double unit_ms; /* real milliseconds per unit; 0: steps take no time */
+  int cooks;      /* workers, 1 to MAPO_COOKS_MAX; 0: the width, at most MAPO_COOKS_DEFAULT_MAX */
+  int blocking;   /* async model: every step blocks the loop */
   mapo_event_cb on_event; /* NULL: no live log */
   void *user;
 } mapo_kitchen_opts;

@@ -24,14 +24,17 @@ int64_t mapo_kitchen_ns(const mapo_kitchen *k, double units) {
 
 int mapo_kitchen_init(mapo_kitchen *k, const mapo_recipe *r, const mapo_kitchen_opts *o) {
   if (k == NULL || r == NULL || o == NULL || r->nsteps < 1) return MAPO_EINVAL;
-  if (!(o->unit_ms >= 0 && o->unit_ms <= 3600000) || o->cooks < 0) return MAPO_EINVAL;
+  if (!(o->unit_ms >= 0 && o->unit_ms <= 3600000) || o->cooks < 0 || o->cooks > MAPO_COOKS_MAX)
+    return MAPO_EINVAL;
   memset(k, 0, sizeof *k);
   int rc = mapo_recipe_analyze(r, &k->stats);
   if (rc < 0) return rc;
   k->recipe = r;
   k->unit_ms = o->unit_ms;
   k->unit_ns = o->unit_ms * 1e6;
-  k->cooks = o->cooks > 0 ? o->cooks : k->stats.width;
+  k->cooks = o->cooks > 0                              ? o->cooks
+             : k->stats.width > MAPO_COOKS_DEFAULT_MAX ? MAPO_COOKS_DEFAULT_MAX
+                                                       : k->stats.width;
   k->blocking = o->blocking;
   k->on_event = o->on_event;
   k->user = o->user;

@@ -11,9 +11,11 @@ Each check is a reproducer of what broke before:
   recipe read, are refused (exit 2) and the recipe is untouched;
 - every output path proved before the run: a folder, a name too long once the
   temporary's suffix is added, a missing folder: exit 2, one line, nothing printed
-  on stdout (the run never started), no file left.
+  on stdout (the run never started), no file left;
+- a valid recipe 65,000 steps wide cooks with every model (default cooks capped).
 The device checks need root (mknod) and say "skipped" without it; the others always run.
 """
+import json
 import os
 import shutil
 import stat
@@ -99,3 +101,18 @@ left = sorted(n for n in os.listdir(scratch)
 if left:
     fail(f"refused runs left files: {left}")
 print("check_outputs: a folder, a name too long and a missing folder refused before the run")
+
+# A valid recipe 65,000 steps wide (issue 13, class 2): the default cooks are capped at
+# 256 (MAPO_COOKS_DEFAULT_MAX), not a thread per step (libgomp overflowed its stack
+# there, exit 139, in tasks, tasks-counted and --model all).
+with open(at("wide.recipe"), "w", encoding="utf-8") as f:
+    f.write("title As wide as a valid recipe gets\n")
+    f.writelines(f"step s{i} 1 hands\n" for i in range(65000))
+p = subprocess.run([mapo, "cook", "--model", "all", "--unit-ms", "0", "--quiet", "--recipe",
+                    at("wide.recipe"), "--json"], capture_output=True, text=True, timeout=300)
+if p.returncode != 0:
+    fail(f"a 65,000-step-wide recipe: exit {p.returncode}: {p.stderr[-500:]}")
+cooks = {r["model"]: r["cooks"] for r in json.loads(p.stdout)["runs"] if "cooks" in r}
+if any(c > 256 for c in cooks.values()):
+    fail(f"default cooks above 256: {cooks}")
+print(f"check_outputs: a 65,000-wide recipe cooked by every model that can express it (sections says it cannot), cooks {cooks}")
