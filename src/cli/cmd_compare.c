@@ -465,6 +465,16 @@ static int parse(int argc, char **argv, compare_opts *o) {
   return cli_parse(&cmd, argc, argv, pos, &npos);
 }
 
+/* Cells that were to be measured and failed (their note says why); a cell left out on
+ * purpose or not available here is no failure. */
+static int failed_cells(const mapo_compare *c) {
+  int n = 0;
+  for (int r = 0; r < MAPO_COMPARE_ROWS; r++)
+    for (int k = 0; k < MAPO_COMPARE_COLUMNS; k++)
+      n += strncmp(c->rows[r].cells[k].note, "failed", 6) == 0;
+  return n;
+}
+
 int mapo__cmd_compare(int argc, char **argv) {
   compare_opts o = {.requests = 100, .latency_ms = 20, .unit_ms = 20};
   int rc = parse(argc, argv, &o);
@@ -478,5 +488,9 @@ int mapo__cmd_compare(int argc, char **argv) {
   if (!o.json) fprintf(stderr, "mapo compare: measuring (about 10 s) ...\n");
   run(&x, &o, &c);
   rc = o.json ? mapo_report_compare_json(stdout, &c) : mapo_report_compare_text(stdout, &c);
-  return rc == 0 ? 0 : 1;
+  const int failed = failed_cells(&c);
+  if (failed > 0)
+    fprintf(stderr, "mapo compare: %d cell%s failed (the table says why)\n", failed,
+            failed == 1 ? "" : "s");
+  return rc == 0 && failed == 0 ? 0 : 1;
 }

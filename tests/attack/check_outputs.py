@@ -12,7 +12,8 @@ Each check is a reproducer of what broke before:
 - every output path proved before the run: a folder, a name too long once the
   temporary's suffix is added, a missing folder: exit 2, one line, nothing printed
   on stdout (the run never started), no file left;
-- a valid recipe 65,000 steps wide cooks with every model (default cooks capped).
+- a valid recipe 65,000 steps wide cooks with every model (default cooks capped);
+- mapo compare exits 1 when a cell fails.
 The device checks need root (mknod) and say "skipped" without it; the others always run.
 """
 import json
@@ -116,3 +117,21 @@ cooks = {r["model"]: r["cooks"] for r in json.loads(p.stdout)["runs"] if "cooks"
 if any(c > 256 for c in cooks.values()):
     fail(f"default cooks above 256: {cooks}")
 print(f"check_outputs: a 65,000-wide recipe cooked by every model that can express it (sections says it cannot), cooks {cooks}")
+
+# mapo compare when cells fail (issue 13, class 8): a python3 that exits 3 makes every
+# Python cell fail; compare still prints its table, each failed cell saying so, and
+# exits 1, not 0.
+fake = at("fakebin")
+os.mkdir(fake)
+with open(os.path.join(fake, "python3"), "w", encoding="utf-8") as f:
+    f.write("#!/bin/sh\nexit 3\n")
+os.chmod(os.path.join(fake, "python3"), 0o755)
+env = dict(os.environ, PATH=fake + os.pathsep + os.environ.get("PATH", ""))
+p = subprocess.run([mapo, "compare", "--requests", "8", "--latency-ms", "2", "--unit-ms", "1",
+                    "--json"], capture_output=True, text=True, timeout=300, env=env)
+if p.returncode != 1:
+    fail(f"compare with failing cells: exit {p.returncode}, want 1: {p.stderr[-500:]}")
+notes = [r["notes"].get("python", "") for r in json.loads(p.stdout)["rows"]]
+if not all(n.startswith("failed") for n in notes) or "cells failed" not in p.stderr:
+    fail(f"compare with failing cells: notes {notes}, stderr {p.stderr[-300:]!r}")
+print("check_outputs: compare with failed cells exits 1, each cell saying it failed")
