@@ -21,19 +21,27 @@
 #include "mapo/error.h"
 #include "mapo/report.h"
 
-/* Write through writer into what the user named, in place (a device, a FIFO). */
+/* Write through writer into what the user named, in place (a device, a FIFO). The
+ * output is made in memory first and then written whole, so that a failing device
+ * reports its own errno (ENOSPC for /dev/full), not the writer's later EIO. */
 static int write_in_place(const char *path, mapo_writer writer, const void *arg) {
-  int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0) return -errno;
-  FILE *f = fdopen(fd, "w");
-  if (f == NULL) {
-    int rc = -errno;
-    close(fd);
-    return rc;
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  if (m == NULL) return -errno;
+  int rc = writer(m, arg);
+  if (fclose(m) != 0 && rc == 0) rc = -errno;
+  int fd = rc == 0 ? open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC) : -1;
+  if (rc == 0 && fd < 0) rc = -errno;
+  for (size_t done = 0; rc == 0 && done < len;) {
+    ssize_t n = write(fd, buf + done, len - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) rc = -errno;
+    if (n == 0) rc = -EIO;
+    if (n > 0) done += (size_t)n;
   }
-  int rc = writer(f, arg);
-  if (fflush(f) != 0 && rc == 0) rc = -errno;
-  if (fclose(f) != 0 && rc == 0) rc = -errno;
+  if (fd >= 0 && close(fd) != 0 && rc == 0) rc = -errno;
+  free(buf);
   return rc;
 }
 
