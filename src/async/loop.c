@@ -105,8 +105,6 @@ struct mapo_loop {
   int64_t armed; /* the deadline it is set to, or NOT_ARMED */
 };
 
-static int64_t clock_ns(void) { return mapo_now_ns(); }
-
 /* ---- timers: a binary min-heap ordered by (deadline, seq) (src/core/heap.h) ---- */
 
 #define EARLIER(a, b) \
@@ -317,7 +315,7 @@ static int run_poll(mapo_loop *l) {
   } else if (l->nheap > 0) {
     /* A fresh reading of the clock: the timer callbacks of this iteration took time,
      * and sleeping from the iteration's start time would oversleep by that much. */
-    const int64_t deadline = l->heap[0].deadline, d = deadline - clock_ns();
+    const int64_t deadline = l->heap[0].deadline, d = deadline - mapo_now_ns();
     if (d > 0) {
       ts = (struct timespec){(time_t)(d / 1000000000), (long)(d % 1000000000)};
       arm(l, deadline);
@@ -396,7 +394,7 @@ int mapo_loop_new(mapo_loop **loop) {
   l->pfd[TIMERFD] = (struct pollfd){.fd = l->tfd, .events = POLLIN, .revents = 0};
   l->w[EVENTFD] = l->w[TIMERFD] = (watcher){NULL, NULL};
   l->npfd = FIRST_WATCHER;
-  l->now = clock_ns();
+  l->now = mapo_now_ns();
   *loop = l;
   return 0;
 }
@@ -450,7 +448,7 @@ int mapo_loop_run(mapo_loop *loop) {
   int rc = 0;
   while (rc == 0 && !loop->stop && alive(loop)) {
     loop->stats.iterations++;
-    loop->now = clock_ns();             /* 1. time */
+    loop->now = mapo_now_ns();          /* 1. time */
     run_timers(loop);                   /* 2. timers */
     rc = run_poll(loop);                /* 3. poll and the ready watchers */
     if (rc == 0) run_completions(loop); /* 4. completions */

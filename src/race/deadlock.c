@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "mapo/clock.h"
 #include "sanitizer.h"
 
 enum { KNIFE, BOARD, UTENSILS, COOKS = 2, CUT_US = 2 };
@@ -98,8 +99,8 @@ static void give_back(kitchen *k, int me, int u) {
 /* Holding its first utensil, a cook waits up to window_us for the other to take theirs. */
 static void meet_after_first(kitchen *k, int window_us) {
   atomic_fetch_add(&k->first_taken, 1);
-  const double end = mapo__race_now() + window_us * 1e-6;
-  while (atomic_load(&k->first_taken) < COOKS && mapo__race_now() < end) sched_yield();
+  const double end = mapo_now_s() + window_us * 1e-6;
+  while (atomic_load(&k->first_taken) < COOKS && mapo_now_s() < end) sched_yield();
 }
 
 /* A cook's trial: 0 when it cut, 1 when it gave up on the watchdog's word. */
@@ -184,12 +185,12 @@ static int find_cycle(kitchen *k, char *out, size_t size) {
 static void *watchdog(void *arg) {
   kitchen *k = arg;
   long last = atomic_load(&k->progress);
-  double since = mapo__race_now();
+  double since = mapo_now_s();
   while (!atomic_load(&k->over)) {
     struct timespec tick = {0, 1000000};
     nanosleep(&tick, NULL);
     const long now_progress = atomic_load(&k->progress);
-    const double now = mapo__race_now();
+    const double now = mapo_now_s();
     if (now_progress != last || atomic_load(&k->give_up)) {
       last = now_progress;
       since = now;

@@ -27,6 +27,4 @@ void mapo__race_first(mapo_race_result *r, const char *fmt, ...)
 #endif
     ;
 
-double mapo__race_now(void);
-
 #endif

@@ -118,9 +118,9 @@ int mapo_race_run(const mapo_race_mode *m, const mapo_race_opts *o, mapo_race_re
     return MAPO_EINVAL;
   memset(r, 0, sizeof *r);
   r->trials = o->trials;
-  const double t0 = mapo__race_now();
+  const double t0 = mapo_now_s();
   int rc = m->run(o, r);
-  r->seconds = mapo__race_now() - t0;
+  r->seconds = mapo_now_s() - t0;
   return rc;
 }
 
@@ -134,12 +134,10 @@ void mapo__meet_wait(mapo__meet *m, int team) {
   while (atomic_load_explicit(&m->round, memory_order_acquire) == round) sched_yield();
 }
 
-double mapo__race_now(void) { return mapo_now_s(); }
-
 void mapo__spin_us(int us) {
   if (us <= 0) return;
-  const double end = mapo__race_now() + us * 1e-6;
-  while (mapo__race_now() < end) {
+  const double end = mapo_now_s() + us * 1e-6;
+  while (mapo_now_s() < end) {
   }
 }
 

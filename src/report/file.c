@@ -117,8 +117,8 @@ int mapo_report_same_file(const char *a, const char *b) {
 int mapo_report_write_file(const char *path, mapo_writer writer, const void *arg) {
   if (path == NULL || *path == '\0' || writer == NULL) return MAPO_EINVAL;
   struct stat st;
-  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return -EISDIR;
-  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) return write_in_place(path, writer, arg);
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+    return S_ISDIR(st.st_mode) ? -EISDIR : write_in_place(path, writer, arg);
   char *tmp = temporary_name(path);
   if (tmp == NULL) return -ENOMEM;
   int fd = mkstemp(tmp);
