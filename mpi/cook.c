@@ -258,12 +258,13 @@ static int parse(int argc, char **argv, cook_args *a) {
   return status != 0 ? status : -1;
 }
 
-/* Every rank reads the recipe: a cook needs each step's duration and kind. Returns 0 or
- * 2, agreed; on 2 nothing is left to free. */
+/* Every rank reads the recipe: a cook needs each step's duration and kind. Returns 0, or
+ * the exit status agreed (2 a bad recipe, 1 out of memory); then nothing is left to free. */
 static int load_recipe(const char *path, mapo_recipe *r) {
   mapo_diag d = {0};
   int rc = path ? mapo_recipe_load(r, path, &d) : mapo_recipe_builtin(r);
-  if (mapo__mpi_agree(rc < 0 ? 2 : 0) == 0) return 0;
+  const int status = mapo__mpi_agree(rc == -ENOMEM ? 1 : rc < 0 ? 2 : 0);
+  if (status == 0) return 0;
   if (rc < 0 && mapo__mpi_rank() == 0) {
     if (path == NULL)
       fprintf(stderr, "mapo-mpi cook: the built-in recipe: %s\n", mapo_strerror(rc));
@@ -273,7 +274,7 @@ static int load_recipe(const char *path, mapo_recipe *r) {
       fprintf(stderr, "%s: %s\n", path, d.msg);
   }
   if (rc == 0) mapo_recipe_free(r);
-  return 2;
+  return status;
 }
 
 /* What the benchmark harness's hooks share: the kitchen (rank 0's), the recipe, the
@@ -343,7 +344,8 @@ int mapo__mpi_cook(int argc, char **argv) {
   const int parsed = parse(argc, argv, &a);
   if (parsed >= 0) return parsed;
   mapo_recipe r;
-  if (load_recipe(a.recipe, &r) != 0) return 2;
+  int loaded = load_recipe(a.recipe, &r);
+  if (loaded != 0) return loaded;
 
   /* One warm-up, then the run that counts (see prepare). */
   job j = {.r = &r, .unit_ms = a.unit_ms};

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "outputs.h"
 
 static int rank, size;
 
@@ -114,6 +115,7 @@ static int dispatch(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+  if (cli_std_fds() != 0) return 1;
   int provided;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);

@@ -16,7 +16,8 @@
   XX(CYCLE, -1004, "the recipe's steps depend on each other in a cycle") \
   XX(SHAPE, -1005, "this model cannot express the recipe")               \
   XX(EMPTY, -1006, "empty recipe")                                       \
-  XX(VERIFY, -1007, "result did not verify")
+  XX(VERIFY, -1007, "result did not verify")                             \
+  XX(THREADS, -1008, "cannot start the threads asked for (a limit on processes or memory)")
 
 typedef enum {
 #define MAPO__ERR_ENUM(name, code, msg) MAPO_E##name = (code),

@@ -26,5 +26,6 @@
 #include "scale.h"
 #include "stats.h"
 #include "sum.h"
+#include "text.h"
 
 #endif

@@ -50,7 +50,8 @@ const char *mapo_compare_column(int column);
 /* A cell's time as printed: "n/a", "12.3 ms" or "1.23 s". */
 void mapo_compare_format_time(char *buf, size_t size, double seconds);
 
-/* Word every row's verdict from its cells (a missing time reads as n/a or nan). */
+/* Word every row's verdict from its cells: a ratio with a cell that has no time reads "n/a";
+ * a row whose main cells have none says which, and compares nothing (never nan or inf). */
 void mapo_compare_verdicts(mapo_compare *c);
 
 /* The matrix, the verdicts and the notes. Return 0, or -EIO when f has failed. */

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mapo/text.h"
+
 int cli_silent;
 const char *cli_program = "mapo";
 
@@ -44,13 +46,15 @@ void cli_help(FILE *f, const cli_cmd *cmd) {
   fprintf(f, "  %-22s %s\n", "--help", "this text");
 }
 
+/* Numbers are strictly decimal (mapo_is_decimal) before strtoll or strtod reads them:
+ * those would also take " 5", "+5" and, for strtod, "0x10". */
 static int set_value(const cli_cmd *cmd, const cli_opt *o, const char *v) {
   char *end;
   errno = 0;
   switch (o->kind) {
   case CLI_INT: {
     long long x = strtoll(v, &end, 10);
-    if (end == v || *end != '\0' || errno == ERANGE)
+    if (!mapo_is_decimal(v, 1) || end == v || *end != '\0' || errno == ERANGE)
       return cli_fail(cmd, "--%s: '%s' is not a whole number", o->name, v);
     if ((double)x < o->min || (double)x > o->max)
       return cli_fail(cmd, "--%s: %lld is out of range (%g..%g)", o->name, x, o->min, o->max);
@@ -59,7 +63,8 @@ static int set_value(const cli_cmd *cmd, const cli_opt *o, const char *v) {
   }
   case CLI_U64: {
     unsigned long long x = strtoull(v, &end, 10);
-    if (end == v || *end != '\0' || errno == ERANGE || strchr(v, '-') != NULL)
+    if (!mapo_is_decimal(v, 1) || end == v || *end != '\0' || errno == ERANGE ||
+        strchr(v, '-') != NULL)
       return cli_fail(cmd, "--%s: '%s' is not a whole number", o->name, v);
     if ((double)x < o->min || (double)x > o->max)
       return cli_fail(cmd, "--%s: %llu is out of range (%.0f..%.0f)", o->name, x, o->min, o->max);
@@ -68,7 +73,7 @@ static int set_value(const cli_cmd *cmd, const cli_opt *o, const char *v) {
   }
   case CLI_DOUBLE: {
     double x = strtod(v, &end);
-    if (end == v || *end != '\0' || errno == ERANGE || !isfinite(x))
+    if (!mapo_is_decimal(v, 0) || end == v || *end != '\0' || errno == ERANGE || !isfinite(x))
       return cli_fail(cmd, "--%s: '%s' is not a number", o->name, v);
     if (x < o->min || x > o->max)
       return cli_fail(cmd, "--%s: %s is out of range (%g..%g)", o->name, v, o->min, o->max);

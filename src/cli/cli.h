@@ -22,7 +22,8 @@ cli_opt mapo__cli_sum_numbers(int *numbers);
 cli_opt mapo__cli_sum_split(const char **split);
 
 /* Load the recipe at path, or the built-in one when path is NULL. On failure prints
- * "path:line: message" (one line) and returns 2. */
+ * "path:line: message" (one line) and returns the exit status: 2 for a bad recipe, 1 when
+ * memory ran out (the run failed, the input may be fine). */
 int mapo__cli_load_recipe(const char *path, mapo_recipe *r);
 
 #endif

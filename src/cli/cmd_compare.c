@@ -189,7 +189,7 @@ typedef struct compare_ctx {
   char python[4200];       /* the folder of the notebook's scripts */
   const char *mpi_missing; /* NULL when mpirun and mapo-mpi are there; else why not */
   int procs, as_root;
-  char *env[512]; /* the children's environment */
+  char **env; /* the children's environment: ours and Open MPI's variables (malloc'd) */
   char threads[16], requests[16], latency[16], unit[32], unit_s[32];
 } compare_ctx;
 
@@ -225,7 +225,7 @@ static int capture(const compare_ctx *x, const command *c, char *out, size_t siz
   posix_spawn_file_actions_addclose(&fa, fd[0]);
   posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
   pid_t pid;
-  int rc = posix_spawnp(&pid, c->argv[0], &fa, NULL, c->argv, x->env[0] ? x->env : environ);
+  int rc = posix_spawnp(&pid, c->argv[0], &fa, NULL, c->argv, x->env);
   posix_spawn_file_actions_destroy(&fa);
   close(fd[1]);
   if (rc != 0) {
@@ -319,11 +319,13 @@ static void run_python(const compare_ctx *x, const plan *p, mapo_compare_cell *c
   char path[4400];
   snprintf(path, sizeof path, "%s/%s", x->python, p->args[0]);
   if (access(path, R_OK) != 0) {
-    snprintf(cell->note, sizeof cell->note, "not available: %.200s not found", path);
+    snprintf(cell->note, sizeof cell->note, "not available: %.*s not found",
+             mapo_utf8_cut(path, 200), path);
     return;
   }
   if (!trusted(x->python) || !trusted(path)) {
-    snprintf(cell->note, sizeof cell->note, "not run: %.200s could be changed by others", path);
+    snprintf(cell->note, sizeof cell->note, "not run: %.*s could be changed by others",
+             mapo_utf8_cut(path, 200), path);
     return;
   }
   static command c;
@@ -390,19 +392,26 @@ static void find_python(compare_ctx *x) {
 }
 
 /* Open MPI refuses to run as root unless told; more ranks than cores need
- * oversubscription. Both go to the children only, and the report says so. */
-static void child_environment(compare_ctx *x) {
-  int n = 0;
-  for (char **e = environ; *e && n < 500; e++) x->env[n++] = *e;
+ * oversubscription. Both go to the children only, and the report says so. The array is
+ * as long as our environment: every variable, PATH included, however many there are,
+ * reaches the children. -ENOMEM when it cannot be made. */
+static int child_environment(compare_ctx *x) {
+  size_t n = 0;
+  while (environ[n] != NULL) n++;
+  x->env = malloc((n + 4) * sizeof *x->env);
+  if (x->env == NULL) return -ENOMEM;
+  memcpy(x->env, environ, n * sizeof *x->env);
   x->env[n++] = "OMPI_MCA_rmaps_base_oversubscribe=1";
   if (x->as_root) {
     x->env[n++] = "OMPI_ALLOW_RUN_AS_ROOT=1";
     x->env[n++] = "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1";
   }
   x->env[n] = NULL;
+  return 0;
 }
 
-/* Everything the runs share. -errno when this program cannot find itself. */
+/* Everything the runs share. -errno when this program cannot find itself, -ENOMEM when
+ * the children's environment cannot be made. */
 static int setup(compare_ctx *x, const compare_opts *o) {
   ssize_t len = readlink("/proc/self/exe", x->self, sizeof x->self - 1);
   if (len <= 0) return -errno;
@@ -414,7 +423,7 @@ static int setup(compare_ctx *x, const compare_opts *o) {
   snprintf(x->latency, sizeof x->latency, "%d", o->latency_ms);
   snprintf(x->unit, sizeof x->unit, "%g", o->unit_ms);
   snprintf(x->unit_s, sizeof x->unit_s, "%g", o->unit_ms / 1e3);
-  child_environment(x);
+  if (child_environment(x) != 0) return -ENOMEM;
   x->mpi_missing = mpi_missing(x);
   find_python(x);
   return 0;
@@ -481,13 +490,15 @@ int mapo__cmd_compare(int argc, char **argv) {
   if (rc != 0) return rc == 1 ? 0 : 2;
   static compare_ctx x;
   if ((rc = setup(&x, &o)) != 0) {
-    fprintf(stderr, "mapo compare: cannot find my own program: %s\n", strerror(-rc));
+    fprintf(stderr, "mapo compare: %s: %s\n",
+            rc == -ENOMEM ? "cannot run children" : "cannot find my own program", strerror(-rc));
     return 1;
   }
   static mapo_compare c;
   if (!o.json) fprintf(stderr, "mapo compare: measuring (about 10 s) ...\n");
   run(&x, &o, &c);
   rc = o.json ? mapo_report_compare_json(stdout, &c) : mapo_report_compare_text(stdout, &c);
+  free(x.env);
   const int failed = failed_cells(&c);
   if (failed > 0)
     fprintf(stderr, "mapo compare: %d cell%s failed (the table says why)\n", failed,

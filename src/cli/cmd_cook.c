@@ -228,7 +228,7 @@ int mapo__cmd_cook(int argc, char **argv) {
   int status = parse(argc, argv, &a);
   if (status >= 0) return status;
   mapo_recipe r;
-  if (mapo__cli_load_recipe(a.recipe, &r) != 0) return 2;
+  if ((status = mapo__cli_load_recipe(a.recipe, &r)) != 0) return status;
   status = a.m == NULL ? cook_all(&a, &r) : cook_one(&a, &r);
   mapo_recipe_free(&r);
   return status;

@@ -25,7 +25,7 @@ static int check(int argc, char **argv) {
   int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;
   mapo_recipe r;
-  if (mapo__cli_load_recipe(pos[0], &r) != 0) return 2;
+  if ((rc = mapo__cli_load_recipe(pos[0], &r)) != 0) return rc;
   mapo_recipe_stats s;
   rc = mapo_recipe_analyze(&r, &s);
   if (rc == 0)
@@ -81,7 +81,7 @@ static int show(int argc, char **argv) {
   if (rc != 0) return rc == 1 ? 0 : 2;
   if (json && text) return cli_fail(&cmd, "--json and --text exclude each other");
   mapo_recipe r;
-  if (mapo__cli_load_recipe(npos ? pos[0] : NULL, &r) != 0) return 2;
+  if ((rc = mapo__cli_load_recipe(npos ? pos[0] : NULL, &r)) != 0) return rc;
   rc = text ? show_text(&r, npos == 0) : show_shape(&r, json);
   if (rc < 0) fprintf(stderr, "mapo recipe show: %s\n", mapo_strerror(rc));
   mapo_recipe_free(&r);

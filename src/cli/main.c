@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "outputs.h"
 
 static const struct {
   const char *name;
@@ -45,7 +46,7 @@ int mapo__cli_load_recipe(const char *path, mapo_recipe *r) {
   } else {
     fprintf(stderr, "%s: %s\n", path, d.msg);
   }
-  return 2;
+  return rc == -ENOMEM ? 1 : 2;
 }
 
 /* A report that could not be written (a full disk, a closed pipe) is a failed run:
@@ -77,13 +78,14 @@ int main(int argc, char **argv) {
     fprintf(stderr, "mapo: missing command (%s; see mapo --help)\n", command_names());
     return 2;
   }
+  if (cli_std_fds() != 0) return 1;
   if (is_help(argv[1])) {
     usage(stdout);
-    return 0;
+    return finish(0);
   }
   if (strcmp(argv[1], "--version") == 0) {
     printf("mapo %s\n", MAPO_VERSION);
-    return 0;
+    return finish(0);
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(argv[1], commands[i].name) == 0) return finish(commands[i].run(argc - 1, argv + 1));

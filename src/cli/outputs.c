@@ -2,7 +2,10 @@
 #include "outputs.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mapo/report.h"
 
@@ -14,6 +17,22 @@ int cli_check_output(const cli_cmd *cmd, const char *flag, const char *path) {
   const char *why =
       rc == -ENOENT || rc == -ENOTDIR ? "no such folder, or not writable" : strerror(-rc);
   return cli_fail(cmd, "--%s: cannot write '%s' (%s)", flag, path, why);
+}
+
+int cli_std_fds(void) {
+  for (int fd = 0; fd <= 2; fd++) {
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    /* The lowest free descriptor is fd itself: 0 to fd - 1 are open by now. */
+    int got = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    if (got != fd) {
+      int err = got < 0 ? errno : EBADF;
+      if (got >= 0) close(got);
+      fprintf(stderr, "%s: cannot open /dev/null for descriptor %d: %s\n", cli_program, fd,
+              strerror(err));
+      return -err;
+    }
+  }
+  return 0;
 }
 
 int cli_check_distinct(const cli_cmd *cmd, const char *flag_a, const char *a, const char *flag_b,

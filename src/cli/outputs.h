@@ -15,4 +15,10 @@ int cli_check_output(const cli_cmd *cmd, const char *flag, const char *path);
 int cli_check_distinct(const cli_cmd *cmd, const char *flag_a, const char *a, const char *flag_b,
                        const char *b);
 
+/* Descriptors 0, 1 and 2 open: each one closed at startup is opened on /dev/null, so
+ * that no descriptor the program makes (an eventfd, a socket, an output file) becomes
+ * stdout and receives what is printed, or has its bytes printed onto it. 0, or -errno
+ * after one line on stderr when /dev/null cannot be opened. */
+int cli_std_fds(void);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "mapo/bench.h"
 #include "mapo/cook.h"
 #include "mapo/error.h"
@@ -81,6 +82,11 @@ int mapo_cook(const mapo_cook_model *m, const mapo_recipe *r, const mapo_kitchen
   quick.on_event = NULL;
   int rc = mapo_kitchen_init(k, r, &quick);
   if (rc < 0) return rc;
+  /* A team of threads: proved possible first (see mapo__threads_probe). */
+  if (m->hold == MAPO_HOLD_ALL && k->cooks > 1 && (rc = mapo__threads_probe(k->cooks - 1)) < 0) {
+    mapo_kitchen_free(k);
+    return rc;
+  }
   rc = m->cook(k, diag);
   mapo_kitchen_free(k);
   if (rc < 0) return rc;

@@ -19,6 +19,7 @@
 
 #include "mapo/cook.h"
 #include "mapo/error.h"
+#include "mapo/text.h"
 
 #define SECTIONS 3 /* the section blocks written out below: the notebook's three */
 
@@ -48,7 +49,8 @@ int mapo_cook_sections(mapo_kitchen *k, mapo_diag *diag) {
       char why[sizeof diag->msg];
       snprintf(why, sizeof why, "%s", diag->msg);
       snprintf(diag->msg, sizeof diag->msg,
-               "sections cannot cook this recipe (%.180s): use --model tasks", why);
+               "sections cannot cook this recipe (%.*s): use --model tasks",
+               mapo_utf8_cut(why, 180), why);
     }
     return rc;
   }

@@ -48,6 +48,15 @@ void mapo__vfirst(char *text, size_t size, const char *fmt, va_list ap)
 #endif
     ;
 
+/* Whether n more threads can run at once now: they are created, wait for each other and
+ * are joined. 0, or MAPO_ETHREADS. An OpenMP model probes before its first parallel
+ * region because libgomp, when it cannot create a thread, prints its own two lines and
+ * exits the process: a library must fail with a code instead. libgomp keeps the threads
+ * of its largest team so far idle in its pool, so only threads beyond the largest n that
+ * passed are probed (a second probe of them would count them twice). Best effort: what
+ * other processes start between the probe and the region is not foreseen. */
+int mapo__threads_probe(int n);
+
 /* The shortest text that reads back as exactly v. */
 void mapo__format_number(char *out, size_t size, double v);
 

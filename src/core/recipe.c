@@ -21,6 +21,7 @@
 #include "heap.h"
 #include "internal.h"
 #include "mapo/error.h"
+#include "mapo/text.h"
 
 /* Everything a parsed recipe owns, freed in one go. */
 typedef struct recipe_mem {
@@ -134,8 +135,8 @@ static int is_keyword(const char *t) {
 static int check_name(parser *p, const char *what, const char *t) {
   size_t n = strlen(t);
   if (n > MAPO_NAME_MAX)
-    return mapo__diag(p->diag, p->line, MAPO_EPARSE, "%s name '%.20s...' is longer than %d bytes",
-                      what, t, MAPO_NAME_MAX);
+    return mapo__diag(p->diag, p->line, MAPO_EPARSE, "%s name '%.*s...' is longer than %d bytes",
+                      what, mapo_utf8_cut(t, 20), t, MAPO_NAME_MAX);
   for (size_t i = 0; i < n; i++)
     if (!isalnum((unsigned char)t[i]) && t[i] != '_' && t[i] != '-' && t[i] != '.')
       return mapo__diag(p->diag, p->line, MAPO_EPARSE,
@@ -146,13 +147,14 @@ static int check_name(parser *p, const char *what, const char *t) {
   return 0;
 }
 
-/* A finite decimal number that uses the whole token. */
+/* A finite decimal number that uses the whole token: strtod alone would also take
+ * 0x10, +5 and inf, which the README's "decimal number" does not promise. */
 static int parse_number(parser *p, const char *what, const char *t, double lo, double hi,
                         double *out) {
   char *end;
   errno = 0;
   double v = strtod(t, &end);
-  if (end == t || *end != '\0' || !isfinite(v) || errno == ERANGE)
+  if (!mapo_is_decimal(t, 0) || end == t || *end != '\0' || !isfinite(v) || errno == ERANGE)
     return mapo__diag(p->diag, p->line, MAPO_EPARSE, "%s '%s' is not a number", what, t);
   if (v < lo) return mapo__diag(p->diag, p->line, MAPO_EPARSE, "%s %s is below %g", what, t, lo);
   if (v > hi)
@@ -240,6 +242,13 @@ static int parse_step(parser *p, const line_tokens *lt) {
       } else {
         raw_use u = {.count = 1};
         char *star = strchr(t, '*');
+        if (star == t)
+          return mapo__diag(p->diag, p->line, MAPO_EPARSE,
+                            "'uses %s' names no utensil: write uses NAME*COUNT (burner*2)", t);
+        if (star != NULL && star[1] == '\0')
+          return mapo__diag(p->diag, p->line, MAPO_EPARSE,
+                            "'uses %s' has no count after '*': write uses NAME*COUNT (burner*2)",
+                            t);
         if (star != NULL) {
           *star = '\0';
           if ((rc = parse_count(p, "utensil count", star + 1, MAPO_UTENSIL_COUNT_MAX, &u.count)) <
@@ -317,11 +326,13 @@ static int parse_line(parser *p, line_tokens *lt) {
     return 0;
   }
   return mapo__diag(p->diag, p->line, MAPO_EPARSE,
-                    "unknown directive '%.40s' (a line is title, utensil, step or rice)", d);
+                    "unknown directive '%.*s' (a line is title, utensil, step or rice)",
+                    mapo_utf8_cut(d, 40), d);
 }
 
 /* Split one line into tokens, after checking its bytes and cutting its comment. */
 static int scan_line(parser *p, const char *s, size_t n, line_tokens *lt) {
+  lt->n = 0; /* no tokens, whichever way the line is refused */
   if (n > 0 && s[n - 1] == '\r') n--; /* CRLF files */
   /* Bytes first, then length: a binary file is called binary wherever its first newline
    * happens to fall (its first line is often longer than any recipe line). */
@@ -335,11 +346,18 @@ static int scan_line(parser *p, const char *s, size_t n, line_tokens *lt) {
     return mapo__diag(p->diag, p->line, MAPO_ELIMIT, "line is longer than %d bytes", MAPO_LINE_MAX);
   const char *hash_at = memchr(s, '#', n);
   if (hash_at != NULL) n = (size_t)(hash_at - s);
+  /* Every text field (title, names, says) reaches JSON, SVG and terminals: it must be
+   * UTF-8. A comment is never read, and '#' cannot fall inside a UTF-8 character, so
+   * only what comes before it is checked. */
+  size_t valid = mapo_utf8_valid(s, n);
+  if (valid < n)
+    return mapo__diag(p->diag, p->line, MAPO_EPARSE,
+                      "not valid UTF-8 (byte 0x%02x at column %zu): recipes are UTF-8 text",
+                      (unsigned char)s[valid], valid + 1);
   memcpy(lt->buf, s, n);
   lt->buf[n] = '\0';
   lt->line = s;
   lt->len = n;
-  lt->n = 0;
   for (size_t i = 0; i < n;) {
     while (i < n && (lt->buf[i] == ' ' || lt->buf[i] == '\t')) lt->buf[i++] = '\0';
     if (i == n) break;

@@ -116,10 +116,14 @@ int mapo_race_run(const mapo_race_mode *m, const mapo_race_opts *o, mapo_race_re
       o->increments > MAPO_RACE_INCREMENTS_MAX || o->watchdog_ms < 1 ||
       o->watchdog_ms > MAPO_RACE_WATCHDOG_MS_MAX)
     return MAPO_EINVAL;
+  /* Its threads (and a deadlock's watchdog): proved possible first (see
+   * mapo__threads_probe). */
+  int rc = mapo__threads_probe(o->threads);
+  if (rc < 0) return rc;
   memset(r, 0, sizeof *r);
   r->trials = o->trials;
   const double t0 = mapo_now_s();
-  int rc = m->run(o, r);
+  rc = m->run(o, r);
   r->seconds = mapo_now_s() - t0;
   return rc;
 }

@@ -29,16 +29,46 @@ void mapo_compare_format_time(char *buf, size_t size, double seconds) {
     snprintf(buf, size, "%.2f s", seconds);
 }
 
+/* Whether a cell has a time to divide by: a failed or missing cell is NAN, and a child
+ * that printed 0 or garbage must not become "inf" or "nan" in a sentence. */
+static int timed(const mapo_compare_cell *cell) {
+  return isfinite(cell->seconds) && cell->seconds > 0;
+}
+
+/* num / den with `digits` decimals and `unit` after ("2.00x"), or "n/a" when either
+ * cell has no time. */
+static void ratio(char *buf, size_t size, int digits, const char *unit,
+                  const mapo_compare_cell *num, const mapo_compare_cell *den) {
+  if (timed(num) && timed(den))
+    snprintf(buf, size, "%.*f%s", digits, num->seconds / den->seconds, unit);
+  else
+    snprintf(buf, size, "n/a");
+}
+
 /* The notebook's best Python beside the C threads, or "n/a" when it did not run. */
 static void python_words(char *buf, size_t size, const mapo_compare_cell *cells) {
-  double python = cells[MAPO_COMPARE_PYTHON].seconds;
-  if (isnan(python)) {
+  const mapo_compare_cell *python = &cells[MAPO_COMPARE_PYTHON];
+  if (!timed(python)) {
     snprintf(buf, size, "n/a");
     return;
   }
-  char t[32];
-  mapo_compare_format_time(t, sizeof t, python);
-  snprintf(buf, size, "%s, %.0fx the C threads", t, python / cells[MAPO_COMPARE_THREADS].seconds);
+  char t[32], x[32];
+  mapo_compare_format_time(t, sizeof t, python->seconds);
+  ratio(x, sizeof x, 0, "x", python, &cells[MAPO_COMPARE_THREADS]);
+  snprintf(buf, size, "%s, %s the C threads", t, x);
+}
+
+/* A row's verdict stands on the cells it compares (a mask of columns): when one of them
+ * has no time, the verdict says which instead of comparing. Returns 1 when it did. */
+static int no_verdict(mapo_compare_row *row, const char *workload, unsigned needs) {
+  for (int col = 0; col < MAPO_COMPARE_COLUMNS; col++)
+    if ((needs >> col & 1u) && !timed(&row->cells[col])) {
+      snprintf(row->verdict, sizeof row->verdict,
+               "%s: no verdict, the %s cell has no time (see the notes).", workload,
+               mapo_compare_column(col));
+      return 1;
+    }
+  return 0;
 }
 
 void mapo_compare_verdicts(mapo_compare *c) {
@@ -46,24 +76,34 @@ void mapo_compare_verdicts(mapo_compare *c) {
   enum { A = MAPO_COMPARE_ASYNC };
   mapo_compare_row *cpu = &c->rows[MAPO_COMPARE_CPU], *io = &c->rows[MAPO_COMPARE_IO];
   mapo_compare_row *rec = &c->rows[MAPO_COMPARE_RECIPE];
-  char python[96];
-  python_words(python, sizeof python, cpu->cells);
-  snprintf(cpu->verdict, sizeof cpu->verdict,
-           "CPU-bound: threads win in C, %.2fx serial on %d processors (MPI ranks: %.2fx): C "
-           "has no GIL. Async cannot help, one thread computes. The notebook's rule "
-           "(processes for CPU-bound work) is about Python's GIL; its best, processes, took %s.",
-           cpu->cells[S].seconds / cpu->cells[T].seconds, c->processors,
-           cpu->cells[S].seconds / cpu->cells[P].seconds, python);
-  snprintf(io->verdict, sizeof io->verdict,
-           "I/O-bound: async (one thread, %.0fx serial) and threads (%.0fx) both overlap the "
-           "waiting; async needs no thread per order. Serial pays every latency in turn.",
-           io->cells[S].seconds / io->cells[A].seconds,
-           io->cells[S].seconds / io->cells[T].seconds);
-  snprintf(rec->verdict, sizeof rec->verdict,
-           "The recipe waits more than it works: async on one thread (%.2f of serial) is as "
-           "good as a thread per chain (%.2f): be smart about waiting.",
-           rec->cells[A].seconds / rec->cells[S].seconds,
-           rec->cells[T].seconds / rec->cells[S].seconds);
+  char python[96], a[32], b[32];
+  if (!no_verdict(cpu, "CPU-bound", 1u << S | 1u << T)) {
+    python_words(python, sizeof python, cpu->cells);
+    ratio(a, sizeof a, 2, "x", &cpu->cells[S], &cpu->cells[T]);
+    ratio(b, sizeof b, 2, "x", &cpu->cells[S], &cpu->cells[P]);
+    snprintf(cpu->verdict, sizeof cpu->verdict,
+             "CPU-bound: threads win in C, %s serial on %d processors (MPI ranks: %s): C "
+             "has no GIL. Async cannot help, one thread computes. The notebook's rule "
+             "(processes for CPU-bound work) is about Python's GIL; its best, processes, took "
+             "%s.",
+             a, c->processors, b, python);
+  }
+  if (!no_verdict(io, "I/O-bound", 1u << S | 1u << T | 1u << A)) {
+    ratio(a, sizeof a, 0, "x", &io->cells[S], &io->cells[A]);
+    ratio(b, sizeof b, 0, "x", &io->cells[S], &io->cells[T]);
+    snprintf(io->verdict, sizeof io->verdict,
+             "I/O-bound: async (one thread, %s serial) and threads (%s) both overlap the "
+             "waiting; async needs no thread per order. Serial pays every latency in turn.",
+             a, b);
+  }
+  if (!no_verdict(rec, "The recipe", 1u << S | 1u << T | 1u << A)) {
+    ratio(a, sizeof a, 2, "", &rec->cells[A], &rec->cells[S]);
+    ratio(b, sizeof b, 2, "", &rec->cells[T], &rec->cells[S]);
+    snprintf(rec->verdict, sizeof rec->verdict,
+             "The recipe waits more than it works: async on one thread (%s of serial) is as "
+             "good as a thread per chain (%s): be smart about waiting.",
+             a, b);
+  }
 }
 
 static void json_row(FILE *f, const mapo_compare_row *row) {

@@ -7,6 +7,7 @@
 
 #include "internal.h"
 #include "mapo/report_cook.h"
+#include "mapo/text.h"
 
 int mapo_report_trace(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k) {
   const mapo_recipe *r = k->recipe;
@@ -15,6 +16,7 @@ int mapo_report_trace(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k) 
   fputs("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,\"args\":{\"name\":", f);
   char title[200];
   snprintf(title, sizeof title, "mapo cook --model %s: %s", m->name, r->title);
+  mapo_utf8_trim(title); /* a long title is cut between characters */
   mapo_json_string(f, title);
   fputs("}}", f);
   for (int w = 0; w < workers; w++)

@@ -10,7 +10,8 @@
 
 /* ---- SVG (svg.c) ------------------------------------------------------------------ */
 
-/* s with XML's five special characters escaped; at most max characters, then "..". */
+/* s with XML's special characters escaped and what is not UTF-8 or not an XML character
+ * replaced by U+FFFD; at most max characters (not bytes), then "..". */
 void mapo__xml_text(FILE *f, const char *s, size_t max);
 
 /* An axis step of 1, 2 or 5 times a power of ten that gives at most `most` ticks

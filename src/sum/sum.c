@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "internal.h"
 #include "mapo/bench.h"
 #include "mapo/error.h"
@@ -225,6 +226,11 @@ int mapo_sum_time(const mapo_sum_model *m, mapo_sum_job *job, int repeat, double
                   mapo_spread *spread, int *bad) {
   if (m == NULL || job == NULL || job->result == NULL || repeat < 1 || seconds == NULL)
     return MAPO_EINVAL;
+  /* A team of threads: proved possible first (see mapo__threads_probe). */
+  if (m->threaded && job->threads > 1) {
+    int rc = mapo__threads_probe(job->threads - 1);
+    if (rc < 0) return rc;
+  }
   timed t = {m, job, bad, 0};
   const mapo_bench b = {.warmup = 1,
                         .repeat = repeat,

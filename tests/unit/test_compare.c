@@ -44,7 +44,7 @@ static void test_verdicts(void) {
   make(&c);
   mapo_compare_verdicts(&c);
   CU_ASSERT_PTR_NOT_NULL(
-      strstr(c.rows[MAPO_COMPARE_CPU].verdict, "2.00x serial on 4 processors (MPI ranks: nanx)"));
+      strstr(c.rows[MAPO_COMPARE_CPU].verdict, "2.00x serial on 4 processors (MPI ranks: n/a)"));
   CU_ASSERT_PTR_NOT_NULL(strstr(c.rows[MAPO_COMPARE_CPU].verdict, "processes, took n/a."));
   CU_ASSERT_PTR_NOT_NULL(
       strstr(c.rows[MAPO_COMPARE_IO].verdict, "async (one thread, 10x serial) and threads (2x)"));
@@ -54,6 +54,21 @@ static void test_verdicts(void) {
   c.rows[MAPO_COMPARE_CPU].cells[MAPO_COMPARE_PYTHON].seconds = 2.5;
   mapo_compare_verdicts(&c);
   CU_ASSERT_PTR_NOT_NULL(strstr(c.rows[MAPO_COMPARE_CPU].verdict, "took 2.50 s, 25x the C"));
+  /* A failed cell (NAN) or one that printed 0: the verdict says so, never nan or inf. */
+  c.rows[MAPO_COMPARE_CPU].cells[MAPO_COMPARE_THREADS].seconds = NAN;
+  c.rows[MAPO_COMPARE_IO].cells[MAPO_COMPARE_ASYNC].seconds = 0;
+  c.rows[MAPO_COMPARE_RECIPE].cells[MAPO_COMPARE_SERIAL].seconds = INFINITY;
+  mapo_compare_verdicts(&c);
+  CU_ASSERT_STRING_EQUAL(c.rows[MAPO_COMPARE_CPU].verdict,
+                         "CPU-bound: no verdict, the threads cell has no time (see the notes).");
+  CU_ASSERT_STRING_EQUAL(c.rows[MAPO_COMPARE_IO].verdict,
+                         "I/O-bound: no verdict, the async cell has no time (see the notes).");
+  CU_ASSERT_STRING_EQUAL(c.rows[MAPO_COMPARE_RECIPE].verdict,
+                         "The recipe: no verdict, the serial cell has no time (see the notes).");
+  for (int r = 0; r < MAPO_COMPARE_ROWS; r++) {
+    CU_ASSERT_PTR_NULL(strstr(c.rows[r].verdict, "nan"));
+    CU_ASSERT_PTR_NULL(strstr(c.rows[r].verdict, "inf"));
+  }
 }
 
 static void test_times(void) {
