@@ -11,6 +11,7 @@
  * OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 (or --allow-run-as-root).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -123,7 +124,12 @@ int main(int argc, char **argv) {
   cli_program = "mapo-mpi";
   cli_silent = rank != 0;
   int status = dispatch(argc, argv);
-  fflush(stdout);
+  /* A report that could not be written (a full disk, --help >/dev/full) is a failed run,
+   * said once by the rank that wrote it. */
+  if ((fflush(stdout) != 0 || ferror(stdout)) && status == 0) {
+    fprintf(stderr, "mapo-mpi: cannot write the output: %s\n", strerror(errno));
+    status = 1;
+  }
   status = mapo__mpi_agree(status);
   MPI_Finalize();
   return status;

@@ -332,7 +332,7 @@ static int parse_line(parser *p, line_tokens *lt) {
 
 /* Split one line into tokens, after checking its bytes and cutting its comment. */
 static int scan_line(parser *p, const char *s, size_t n, line_tokens *lt) {
-  lt->n = 0; /* no tokens, whichever way the line is refused */
+  lt->n = 0;                          /* no tokens, whichever way the line is refused */
   if (n > 0 && s[n - 1] == '\r') n--; /* CRLF files */
   /* Bytes first, then length: a binary file is called binary wherever its first newline
    * happens to fall (its first line is often longer than any recipe line). */
