@@ -74,11 +74,11 @@ static int is_help(const char *arg) {
 }
 
 int main(int argc, char **argv) {
+  if (cli_std_fds() != 0) return 1; /* before any descriptor of ours is made */
   if (argc < 2) {
     fprintf(stderr, "mapo: missing command (%s; see mapo --help)\n", command_names());
     return 2;
   }
-  if (cli_std_fds() != 0) return 1;
   if (is_help(argv[1])) {
     usage(stdout);
     return finish(0);
