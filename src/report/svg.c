@@ -6,8 +6,12 @@
 #include "internal.h"
 
 void mapo__xml_text(FILE *f, const char *s, size_t max) {
+  /* Characters are counted, not bytes: a cut after a byte count could fall inside a
+   * UTF-8 sequence and leave the chart invalid XML (tests/fuzz/fuzz_cook.c found it). A
+   * continuation byte (10xxxxxx) belongs to the character already counted. */
   size_t n = 0;
-  for (; *s && n < max; s++, n++) {
+  for (; *s; s++) {
+    if (((unsigned char)*s & 0xC0) != 0x80 && n++ == max) break;
     switch (*s) {
     case '&': fputs("&amp;", f); break;
     case '<': fputs("&lt;", f); break;
