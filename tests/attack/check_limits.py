@@ -6,8 +6,9 @@ Each check is a reproducer of a command line that was accepted and then ran for 
 while --help spoke of seconds:
 - mapo cook --unit-ms 60000 on a recipe with a step of a million units (1.9 years),
   mapo compare --requests 100000 --latency-ms 10000 (its serial I/O cell alone is 11.6
-  days), mapo race --trials 10000000 --watchdog-ms 60000 on the dead-lock demo, and the
-  same for mapo sum, scale and io at their largest: each is refused before it runs,
+  days), mapo race --trials 10000000 --watchdog-ms 60000 on the dead-lock demo, the
+  same for mapo sum, scale and io at their largest, and mapo-mpi cook under mpirun
+  when it is built (skipped otherwise): each is refused before it runs,
   exit 2, one line on stderr with the estimate, the limit and --insist, nothing on
   stdout, no file written, and it returns at once (a run would take years; the
   timeout is only there so that a regression fails instead of hanging);
@@ -19,6 +20,7 @@ while --help spoke of seconds:
 Nothing here depends on the machine's speed.
 """
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -157,6 +159,25 @@ seen_running("compare", EXAMPLES["compare"] + ["--no-python"], "measuring",
              dict(os.environ, PATH=at("no-such-folder")))
 seen_running("race", EXAMPLES["race"])
 seen_running("sum", EXAMPLES["sum"])
+
+# mapo-mpi cook, beside mapo when MPI is built: the same refusal, from every rank alike
+# (rank 0 prints it).
+mpi = os.path.join(os.path.dirname(mapo), "mapo-mpi")
+mpirun = shutil.which("mpirun")
+if os.access(mpi, os.X_OK) and mpirun:
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    try:
+        p = subprocess.run([mpirun, "-q", "-n", "2", mpi, "cook", "--unit-ms", "60000",
+                            "--recipe", LONG], capture_output=True, text=True, timeout=RETURN_S,
+                           cwd=scratch, env=env, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        fail(f"mapo-mpi cook: still running after {RETURN_S} s: the run was not refused")
+    err = p.stderr.strip()
+    if p.returncode != 2 or "would take at least 1.9 years" not in err or p.stdout:
+        fail(f"mapo-mpi cook: exit {p.returncode}, {err!r}; want 2 and the estimate")
+    print(f"check_limits: mapo-mpi cook: refused: {err.splitlines()[0]}")
+else:
+    print("check_limits: mapo-mpi cook: skipped (no mapo-mpi or no mpirun)")
 
 for command in ("cook", "sum", "scale", "io", "compare", "race"):
     out = subprocess.run([mapo, command, "--help"], capture_output=True, text=True,
