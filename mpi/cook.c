@@ -208,7 +208,7 @@ static int cook_once(mapo_kitchen *k, const mapo_recipe *r, double unit_ms) {
 
 typedef struct cook_args {
   const char *recipe, *trace, *svg;
-  int gantt, json;
+  int gantt, json, insist;
   double unit_ms;
 } cook_args;
 
@@ -225,6 +225,7 @@ static int parse(int argc, char **argv, cook_args *a) {
        "write a Chrome trace (open in Perfetto), a row per cook rank"},
       {"svg", CLI_STRING, &a->svg, 0, 0, NULL, "FILE", "write an SVG Gantt chart"},
       {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+      CLI_INSIST(&a->insist),
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
@@ -339,6 +340,16 @@ static int report(const cook_args *a, const job *j) {
   return status;
 }
 
+/* The run's least time against the limit (cli_check_time): the recipe's bound for the
+ * cooks, ranks 1 and up, as a model row of their own. Every rank decides alike from the
+ * same flags and recipe; rank 0 alone prints (cli_silent elsewhere). 0 or 2. */
+static int check_time(const cook_args *a, const mapo_recipe *r) {
+  const mapo_cook_model ranks = {"mpi", NULL, MAPO_HOLD_ALL, mapo__mpi_size() - 1, NULL, NULL};
+  const mapo_kitchen_opts o = {.unit_ms = a->unit_ms};
+  const cli_cmd cmd = {.name = "cook"}; /* for the message: parse's is gone */
+  return cli_check_time(&cmd, mapo_cook_estimate_s(&ranks, r, &o, 1), a->insist);
+}
+
 int mapo__mpi_cook(int argc, char **argv) {
   cook_args a = {.unit_ms = 100};
   const int parsed = parse(argc, argv, &a);
@@ -346,6 +357,10 @@ int mapo__mpi_cook(int argc, char **argv) {
   mapo_recipe r;
   int loaded = load_recipe(a.recipe, &r);
   if (loaded != 0) return loaded;
+  if (check_time(&a, &r) != 0) {
+    mapo_recipe_free(&r);
+    return 2;
+  }
 
   /* One warm-up, then the run that counts (see prepare). */
   job j = {.r = &r, .unit_ms = a.unit_ms};

@@ -46,6 +46,15 @@ int mapo_cook_model_count(void); /* the table's rows, the terminator not counted
 int mapo_cook(const mapo_cook_model *m, const mapo_recipe *r, const mapo_kitchen_opts *o,
               mapo_kitchen *k, mapo_cook_summary *s, mapo_diag *diag);
 
+/* How long cooking takes at least, in seconds, before anything runs: for each model
+ * (m, or every model of the table when m is NULL, as mapo_cook_all cooks them), the
+ * recipe's lower bound for that model's cooks and hold (mapo_recipe_bound) in units,
+ * times o->unit_ms, times `repeat` (the warm-ups cook at 0 ms a unit and cost nothing
+ * here). A lower bound, so that a run refused for it would surely take longer; NAN
+ * when the recipe cannot be analysed. */
+double mapo_cook_estimate_s(const mapo_cook_model *m, const mapo_recipe *r,
+                            const mapo_kitchen_opts *o, int repeat);
+
 /* A model cooked `repeat` times through the benchmark harness (mapo/bench.h): the run
  * whose makespan is nearest the median, kept whole for the reports, and the spread of
  * each figure over all the runs. */

@@ -151,6 +151,12 @@ int mapo_io_width(const mapo_io_model *m, const mapo_io_opts *o);
  * poll; aio has none (NAN): its yardstick is the read() loop, measured beside it. */
 double mapo_io_ideal_seconds(const mapo_io_model *m, const mapo_io_opts *o);
 
+/* How long mapo_io_time takes at least, in seconds, with o as mapo_io_opts_check
+ * leaves it (the defaults filled in): `repeat` ideal runs and the warm-up, one round of
+ * latency. 0 for the file models: their time is the disk's, which no flag fixes. NAN
+ * for options with no width. */
+double mapo_io_estimate_s(const mapo_io_model *m, const mapo_io_opts *o, int repeat);
+
 /* The descriptors this process may open: raises the soft limit to the hard one and
  * returns it (or -errno). */
 long mapo_io_raise_fd_limit(void);

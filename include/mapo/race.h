@@ -51,6 +51,8 @@ typedef struct mapo_race_result {
 
 typedef int (*mapo_race_fn)(const mapo_race_opts *o, mapo_race_result *r);
 
+struct mapo_race_mode; /* below: a demo's trial_s takes one */
+
 /* A demo: everything a program needs to offer it, check its options and report it.
  * An option a demo does not read has a NULL phrase, and the program refuses it. */
 typedef struct mapo_race_demo {
@@ -67,6 +69,9 @@ typedef struct mapo_race_demo {
    * option does not apply), and what --window-us 0 means (NULL: nothing special). */
   const char *window, *window_zero, *increments, *watchdog;
   mapo_race_opts defaults;
+  /* How long one trial of the mode takes at least, in seconds, from the waits the
+   * options ask for (the demo's file knows them); NULL: nothing certain. */
+  double (*trial_s)(const struct mapo_race_mode *m, const mapo_race_opts *o);
 } mapo_race_demo;
 
 /* Every demo, NULL-name terminated, in the order of --help. */
@@ -87,6 +92,12 @@ const mapo_race_mode *mapo_race_find(const char *demo, const char *mode);
 /* Defaults for a demo (its row's `defaults`): trials, threads, window, increments,
  * watchdog. An unknown demo gets the first demo's. */
 void mapo_race_defaults(const char *demo, mapo_race_opts *o);
+
+/* How long `mapo race` takes at least, in seconds, before anything runs: the trials of
+ * the demo's mode (every mode of the demo when mode is NULL) times each trial's least
+ * time (the demo's trial_s). A lower bound: a run refused for it would surely take
+ * longer. NAN for an unknown mode or options out of range. */
+double mapo_race_estimate_s(const mapo_race_demo *d, const char *mode, const mapo_race_opts *o);
 
 /* Run a mode. MAPO_EINVAL for options out of range. */
 int mapo_race_run(const mapo_race_mode *m, const mapo_race_opts *o, mapo_race_result *r);

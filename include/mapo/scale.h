@@ -92,6 +92,13 @@ typedef struct mapo_scale_study {
 /* compute + fit: the law is Gustafson's under weak scaling, Amdahl's otherwise. */
 int mapo_scale_analyze(mapo_scale_point *pts, int n, int weak, int processors, mapo_scale_fit *fit);
 
+/* How long `mapo scale` takes at least, in seconds: at each of the n thread counts,
+ * `repeat` timings of the sum kernel, each after its own warm-up, over `numbers` numbers
+ * (under weak scaling numbers x p) from base, on min(p, processors) cores
+ * (mapo_sum_estimate_s, a lower bound). */
+double mapo_scale_estimate_s(const int *threads, int n, int numbers, uint64_t base, int weak,
+                             int processors, int repeat);
+
 /* Reports (src/report/scale.c). Each returns 0 or -EIO when the stream failed. */
 int mapo_report_scale_text(FILE *f, const mapo_scale_study *s);
 /* One JSON object and a newline: model, split, weak, numbers, base, repeat,

@@ -31,6 +31,13 @@ const char *mapo_sum_kernel(void);
  * NULL where this build has no such copy or this CPU cannot run it. */
 typedef mapo_u128 (*mapo_sum_squares_fn)(uint64_t lo, uint64_t hi);
 mapo_sum_squares_fn mapo_sum_kernel_copy(const char *name);
+/* How long `runs` passes of the kernel over the numbers base, base + 1, ..., base +
+ * numbers - 1 (n terms each) take at least on `cores` cores, in seconds: every term
+ * visited at MAPO_SUM_TERMS_PER_S a core. That rate is above what any core does (the
+ * AVX-512 copy does 3.5e10 a second on the project's Zen 5), so the time is a lower
+ * bound. 0 for no work. */
+#define MAPO_SUM_TERMS_PER_S 2e11
+double mapo_sum_estimate_s(long long numbers, uint64_t base, int cores, int runs);
 /* The closed form n(n-1)(2n-1)/6, exact for every n <= MAPO_SUM_N_MAX (0 beyond). */
 mapo_u128 mapo_sum_formula(uint64_t n);
 /* v in decimal; buf must hold 40 bytes. Returns buf. */

@@ -27,6 +27,19 @@ int cli_fail(const cli_cmd *cmd, const char *fmt, ...) {
   return 2;
 }
 
+/* Seconds in the largest unit that keeps the number at 1 or more: "45 s", "10 min",
+ * "2.78 h", "1.9 years". */
+static const char *duration(char *buf, size_t size, double s) {
+  static const struct {
+    double seconds;
+    const char *unit;
+  } units[] = {{365.25 * 86400, "years"}, {86400, "days"}, {3600, "h"}, {60, "min"}, {1, "s"}};
+  size_t i = 0;
+  while (i + 1 < sizeof units / sizeof units[0] && s < units[i].seconds) i++;
+  snprintf(buf, size, "%.3g %s", s / units[i].seconds, units[i].unit);
+  return buf;
+}
+
 void cli_help(FILE *f, const cli_cmd *cmd) {
   fprintf(f, "usage: %s %s %s\n\n%s\n", cli_program, cmd->name, cmd->usage, cmd->about);
   if (cmd->opts[0].name != NULL) fputs("\noptions:\n", f);
@@ -44,6 +57,16 @@ void cli_help(FILE *f, const cli_cmd *cmd) {
     fputc('\n', f);
   }
   fprintf(f, "  %-22s %s\n", "--help", "this text");
+}
+
+int cli_check_time(const cli_cmd *cmd, double estimate_s, int insist) {
+  if (!(estimate_s > CLI_TIME_LIMIT_S) || insist) return 0;
+  char estimate[32], limit[32];
+  return cli_fail(cmd,
+                  "this run would take at least %s (estimated from the flags), more than "
+                  "the limit of %s: add --insist to run it anyway",
+                  duration(estimate, sizeof estimate, estimate_s),
+                  duration(limit, sizeof limit, CLI_TIME_LIMIT_S));
 }
 
 /* Numbers are strictly decimal (mapo_is_decimal) before strtoll or strtod reads them:

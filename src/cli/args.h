@@ -25,6 +25,22 @@ typedef struct cli_cmd {
   int min_pos, max_pos; /* positional arguments allowed */
 } cli_cmd;
 
+/* The run time a command may be asked for without --insist: 10 minutes, above the
+ * longest documented example (`mapo compare` takes about 10 s, `mapo scale` a minute)
+ * and far below the years a flag at its maximum can ask for. */
+#define CLI_TIME_LIMIT_MIN 10
+#define CLI_TIME_LIMIT_S (CLI_TIME_LIMIT_MIN * 60.0)
+#define CLI_STR_(x) #x
+#define CLI_STR(x) CLI_STR_(x)
+/* --insist: the one row of every command whose run time follows from its flags (a
+ * macro, so that a table at file scope can hold it too). */
+#define CLI_INSIST(dst)                                                       \
+  {                                                                           \
+    "insist", CLI_FLAG, (dst), 0, 0, NULL, NULL,                              \
+        "run even when the estimated run time is over the limit of " CLI_STR( \
+            CLI_TIME_LIMIT_MIN) " min"                                        \
+  }
+
 /* Set by a program run as many processes (mapo-mpi) on all but one of them: the parser
  * then decides the same way everywhere but prints nothing. */
 extern int cli_silent;
@@ -34,6 +50,11 @@ extern const char *cli_program; /* "mapo" or "mapo-mpi", in messages */
  * printed (exit 0), 2 after printing one line on stderr (exit 2). */
 int cli_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos, int *npos);
 void cli_help(FILE *f, const cli_cmd *cmd);
+/* The run estimated to take at least estimate_s seconds (a lower bound, worked out
+ * from the flags by the library's mapo_*_estimate_s) may go on: 0 when it is within
+ * CLI_TIME_LIMIT_S or insist (--insist) is set; else 2 after one line on stderr saying
+ * the estimate, the limit and the flag that insists. Nothing has run yet. */
+int cli_check_time(const cli_cmd *cmd, double estimate_s, int insist);
 /* "mapo <cmd>: <message>" on stderr; returns 2. */
 int cli_fail(const cli_cmd *cmd, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -45,7 +45,7 @@ enum { CPU = MAPO_COMPARE_CPU, IO = MAPO_COMPARE_IO, RECIPE = MAPO_COMPARE_RECIP
 enum { ROWS = MAPO_COMPARE_ROWS };
 
 typedef struct compare_opts {
-  int json, requests, latency_ms, no_python;
+  int json, requests, latency_ms, no_python, insist;
   double unit_ms;
 } compare_opts;
 
@@ -445,6 +445,39 @@ static void run(const compare_ctx *x, const compare_opts *o, mapo_compare *c) {
   mapo_compare_verdicts(c);
 }
 
+/* The word after `flag` in the plan's arguments, or NULL. */
+static const char *plan_flag(const plan *p, const char *flag) {
+  for (int i = 0; i + 1 < 12 && p->args[i + 1]; i++)
+    if (strcmp(p->args[i], flag) == 0) return p->args[i + 1];
+  return NULL;
+}
+
+/* The least time of the cells this program runs itself whose waits follow from the flags
+ * (the I/O row's orders, the recipe row's cooking), from the library's estimates of the
+ * very commands the plan runs; the rest (the sums, MPI, Python) only adds to it. */
+static double estimate_s(const compare_opts *o) {
+  mapo_recipe r;
+  if (mapo_recipe_builtin(&r) < 0) return NAN;
+  double s = 0;
+  for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
+    const plan *p = &plans[i];
+    const char *model = plan_flag(p, "--model"), *repeat = plan_flag(p, "--repeat");
+    if (p->how != RUN_MAPO || model == NULL) continue;
+    if (strcmp(p->args[0], "io") == 0) {
+      const mapo_io_model *m = mapo_io_model_find(model);
+      mapo_io_opts io = {.requests = o->requests, .latency_ms = o->latency_ms};
+      if (m != NULL && mapo_io_opts_check(m, &io, NULL, 0) == 0)
+        s += mapo_io_estimate_s(m, &io, repeat ? (int)strtol(repeat, NULL, 10) : 1);
+    } else if (strcmp(p->args[0], "cook") == 0) {
+      const mapo_kitchen_opts k = {.unit_ms = o->unit_ms};
+      const mapo_cook_model *m = mapo_cook_model_find(model); /* NULL would mean all */
+      if (m != NULL) s += mapo_cook_estimate_s(m, &r, &k, 1);
+    }
+  }
+  mapo_recipe_free(&r);
+  return s;
+}
+
 /* Returns 0 to go on, 1 when --help was printed, 2 after a line on stderr (cli_parse). */
 static int parse(int argc, char **argv, compare_opts *o) {
   const cli_opt opts[] = {
@@ -457,6 +490,7 @@ static int parse(int argc, char **argv, compare_opts *o) {
       {"no-python", CLI_FLAG, &o->no_python, 0, 0, NULL, NULL,
        "leave out the notebook's Python column"},
       {"json", CLI_FLAG, &o->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+      CLI_INSIST(&o->insist),
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
@@ -470,8 +504,8 @@ static int parse(int argc, char **argv, compare_opts *o) {
       0,
       0};
   const char *pos[1];
-  int npos;
-  return cli_parse(&cmd, argc, argv, pos, &npos);
+  int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
+  return rc != 0 ? rc : cli_check_time(&cmd, estimate_s(o), o->insist);
 }
 
 /* Cells that were to be measured and failed (their note says why); a cell left out on

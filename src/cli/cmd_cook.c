@@ -21,7 +21,7 @@ enum { REPEAT_MAX = 1000 };
 /* What the flags asked for. */
 typedef struct cook_args {
   const char *model, *recipe, *trace, *svg;
-  int cooks, gantt, json, quiet, repeat, blocking;
+  int cooks, gantt, json, quiet, repeat, blocking, insist;
   double unit_ms;
   const mapo_cook_model *m; /* the model's row; NULL for --model all */
 } cook_args;
@@ -136,6 +136,7 @@ static int parse(int argc, char **argv, cook_args *a) {
       {"svg", CLI_STRING, &a->svg, 0, 0, NULL, "FILE", "write an SVG Gantt chart"},
       {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
       {"quiet", CLI_FLAG, &a->quiet, 0, 0, NULL, NULL, "no live log"},
+      CLI_INSIST(&a->insist),
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
@@ -155,6 +156,14 @@ static int parse(int argc, char **argv, cook_args *a) {
   if (rc == 0) rc = check(&cmd, a);
   free(models); /* a->model points at a name of the table or at "all", not into it */
   return rc == 0 ? -1 : rc == 1 ? 0 : 2;
+}
+
+/* The run's least time, from the recipe and the flags, against the limit: 0 to go on,
+ * or 2 after one line (cli_check_time). */
+static int check_time(const cook_args *a, const mapo_recipe *r) {
+  const cli_cmd cmd = {.name = "cook"}; /* for the message: parse's is gone */
+  const mapo_kitchen_opts o = {.unit_ms = a->unit_ms, .cooks = a->cooks, .blocking = a->blocking};
+  return cli_check_time(&cmd, mapo_cook_estimate_s(a->m, r, &o, a->repeat), a->insist);
 }
 
 /* ---- run and report ----------------------------------------------------------------- */
@@ -229,7 +238,8 @@ int mapo__cmd_cook(int argc, char **argv) {
   if (status >= 0) return status;
   mapo_recipe r;
   if ((status = mapo__cli_load_recipe(a.recipe, &r)) != 0) return status;
-  status = a.m == NULL ? cook_all(&a, &r) : cook_one(&a, &r);
+  if ((status = check_time(&a, &r)) == 0)
+    status = a.m == NULL ? cook_all(&a, &r) : cook_one(&a, &r);
   mapo_recipe_free(&r);
   return status;
 }

@@ -21,7 +21,7 @@ enum { REPEAT_MAX = 1000, START_TIMEOUT_MS = 10000, SPARE_FDS = 32, ABOUT_MAX = 
 /* What the command line asked for; the defaults are set in parse(). */
 typedef struct io_args {
   const char *model, *dir;
-  int requests, latency, threads, connections, file_kib, repeat, json;
+  int requests, latency, threads, connections, file_kib, repeat, json, insist;
 } io_args;
 
 static io_args args;
@@ -47,6 +47,7 @@ static const cli_opt io_opts[] = {
     {"repeat", CLI_INT, &args.repeat, 1, REPEAT_MAX, NULL, "R",
      "timed runs after one warm-up (default 3): median, min and max are reported"},
     {"json", CLI_FLAG, &args.json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+    CLI_INSIST(&args.insist),
     {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
 };
 
@@ -111,7 +112,7 @@ static int check_fds(const mapo_io_model *m, const mapo_io_opts *o) {
 
 /* The command line, checked: 0 to go on, or the exit status (0 after --help, 2). */
 static int parse(int argc, char **argv, const mapo_io_model **m, mapo_io_opts *o) {
-  args = (io_args){"poll", NULL, 1000, -1, 0, 0, 0, 3, 0};
+  args = (io_args){"poll", NULL, 1000, -1, 0, 0, 0, 3, 0, 0};
   describe_models();
   const char *pos[1];
   int npos, rc = cli_parse(&io_cmd, argc, argv, pos, &npos);
@@ -122,7 +123,8 @@ static int parse(int argc, char **argv, const mapo_io_model **m, mapo_io_opts *o
                       args.connections, args.file_kib ? args.file_kib : 64,   args.dir};
   char why[160];
   if (mapo_io_opts_check(*m, o, why, sizeof why) < 0) return cli_fail(&io_cmd, "%s", why);
-  return check_fds(*m, o);
+  if ((rc = check_fds(*m, o)) != 0) return rc;
+  return cli_check_time(&io_cmd, mapo_io_estimate_s(*m, o, args.repeat), args.insist);
 }
 
 /* The supplier did not start: say why, in one line. */

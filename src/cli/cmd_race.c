@@ -25,7 +25,7 @@ typedef enum { OPT_ANY = -1, OPT_WINDOW, OPT_INCREMENTS, OPT_WATCHDOG } race_opt
 /* What the flags said; 0 (window: -1) where a flag was not given. */
 typedef struct race_args {
   const char *demo, *mode;
-  int trials, threads, window, increments, watchdog, json;
+  int trials, threads, window, increments, watchdog, json, insist;
 } race_args;
 
 /* The words of --help and of the choices, made from the tables. */
@@ -203,6 +203,14 @@ static mapo_race_opts options(const mapo_race_demo *d, const race_args *a) {
   return o;
 }
 
+/* The run's least time against the limit: 0 to go on, or 2 after one line. */
+static int check_time(const cli_cmd *cmd, const race_args *a) {
+  const mapo_race_demo *d = mapo_race_demo_find(a->demo);
+  const mapo_race_opts o = options(d, a);
+  const char *mode = strcmp(a->mode, ALL) == 0 ? NULL : a->mode;
+  return cli_check_time(cmd, mapo_race_estimate_s(d, mode, &o), a->insist);
+}
+
 /* Run the mode, or every mode of the demo, into runs (room for every mode in the table).
  * Returns 0, or the exit status after one line on stderr. */
 static int run(mapo_race_report *rep, const char *mode, mapo_race_outcome *runs) {
@@ -275,6 +283,7 @@ int mapo__cmd_race(int argc, char **argv) {
       {"increments", CLI_INT, &a.increments, 1, MAPO_RACE_INCREMENTS_MAX, NULL, "M", w.increments},
       {"watchdog-ms", CLI_INT, &a.watchdog, 1, MAPO_RACE_WATCHDOG_MS_MAX, NULL, "MS", w.watchdog},
       {"json", CLI_FLAG, &a.json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+      CLI_INSIST(&a.insist),
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
@@ -285,7 +294,7 @@ int mapo__cmd_race(int argc, char **argv) {
   int npos, status = cli_parse(&cmd, argc, argv, pos, &npos);
   if (status != 0)
     status = status == 1 ? 0 : 2;
-  else if ((status = check(&cmd, &a)) == 0)
+  else if ((status = check(&cmd, &a)) == 0 && (status = check_time(&cmd, &a)) == 0)
     status = race(&a);
   words_free(&w);
   return status;

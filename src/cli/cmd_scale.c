@@ -23,7 +23,7 @@ enum { REPEAT_MAX = 1000 };
 
 typedef struct scale_args {
   const char *model, *split, *threads, *csv, *svg;
-  int numbers, repeat, weak, json;
+  int numbers, repeat, weak, json, insist;
   uint64_t base;
 } scale_args;
 
@@ -219,7 +219,9 @@ static int check(const cli_cmd *cmd, const scale_args *a, study_run *x) {
   if ((rc = cli_check_distinct(cmd, "csv", a->csv, "svg", a->svg)) ||
       (rc = cli_check_output(cmd, "csv", a->csv)) || (rc = cli_check_output(cmd, "svg", a->svg)))
     return rc;
-  return -1;
+  const double least = mapo_scale_estimate_s(x->p, x->npoints, a->numbers, a->base, a->weak,
+                                             mapo_sum_processors(), a->repeat);
+  return cli_check_time(cmd, least, a->insist) ? 2 : -1;
 }
 
 /* The flags into a, the thread counts into x; returns -1 to go on, or the exit status
@@ -243,6 +245,7 @@ static int parse(int argc, char **argv, scale_args *a, study_run *x) {
       {"svg", CLI_STRING, &a->svg, 0, 0, NULL, "FILE",
        "write the chart: speedup and efficiency against threads"},
       {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+      CLI_INSIST(&a->insist),
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {

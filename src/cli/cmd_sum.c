@@ -13,7 +13,7 @@ enum { REPEAT_MAX = 1000 };
 
 typedef struct sum_args {
   const char *model, *split;
-  int threads, numbers, repeat, json;
+  int threads, numbers, repeat, json, insist;
   uint64_t base;
 } sum_args;
 
@@ -60,6 +60,7 @@ static int parse(int argc, char **argv, sum_args *a) {
       {"repeat", CLI_INT, &a->repeat, 1, REPEAT_MAX, NULL, "R",
        "timed runs after one warm-up (default 5): median, min and max are reported"},
       {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+      CLI_INSIST(&a->insist),
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
@@ -83,7 +84,13 @@ static int parse(int argc, char **argv, sum_args *a) {
                     (unsigned long long)a->base, a->numbers);
   if (!mapo_sum_model_find(a->model)->threaded && a->threads > 1)
     return cli_fail(&cmd, "--threads: the serial model runs on one thread");
-  return -1;
+  /* The cores the run can use: its threads, at most one a processor. */
+  const int procs = mapo_sum_processors(), threads = a->threads ? a->threads : procs;
+  const int cores = !mapo_sum_model_find(a->model)->threaded ? 1
+                    : threads < procs                        ? threads
+                                                             : procs;
+  const double least = mapo_sum_estimate_s(a->numbers, a->base, cores, a->repeat + 1);
+  return cli_check_time(&cmd, least, a->insist) ? 2 : -1;
 }
 
 /* Time the model on the job; a warning first when the threads outnumber the

@@ -98,6 +98,24 @@ int mapo_cook(const mapo_cook_model *m, const mapo_recipe *r, const mapo_kitchen
   return mapo_kitchen_summarize(k, k->blocking ? MAPO_HOLD_ALL : m->hold, s);
 }
 
+double mapo_cook_estimate_s(const mapo_cook_model *m, const mapo_recipe *r,
+                            const mapo_kitchen_opts *o, int repeat) {
+  mapo_recipe_stats st;
+  if (r == NULL || o == NULL || repeat < 1 || mapo_recipe_analyze(r, &st) < 0) return NAN;
+  /* The cooks each model gets: as mapo_kitchen_init and mapo_cook decide them. */
+  const int asked = o->cooks > 0                        ? o->cooks
+                    : st.width > MAPO_COOKS_DEFAULT_MAX ? MAPO_COOKS_DEFAULT_MAX
+                                                        : st.width;
+  double units = 0;
+  for (const mapo_cook_model *x = m != NULL ? m : mapo_cook_models; x->name != NULL; x++) {
+    const int cooks = x->fixed_cooks > 0 ? x->fixed_cooks : asked;
+    units += mapo_recipe_bound(r, &st, o->blocking ? MAPO_HOLD_ALL : x->hold, cooks);
+    if (m != NULL) break;
+  }
+  mapo_recipe_stats_free(&st);
+  return units * o->unit_ms / 1e3 * repeat;
+}
+
 /* ---- repeated: the benchmark harness -------------------------------------------- */
 
 /* What the harness's run hook works on: the run being filled, what to cook, and each

@@ -10,6 +10,7 @@
 
 #include "mapo/error.h"
 #include "mapo/scale.h"
+#include "mapo/sum.h"
 
 /* The checks every entry point shares: thread counts strictly increasing from 1 (so
  * T1 is the first point and no count is timed twice), times positive and ordered. */
@@ -153,4 +154,15 @@ int mapo_scale_analyze(mapo_scale_point *pts, int n, int weak, int processors,
   int rc = mapo_scale_compute(pts, n, weak);
   if (rc < 0) return rc;
   return mapo_scale_fit_law(pts, n, weak ? MAPO_LAW_GUSTAFSON : MAPO_LAW_AMDAHL, processors, fit);
+}
+
+double mapo_scale_estimate_s(const int *threads, int n, int numbers, uint64_t base, int weak,
+                             int processors, int repeat) {
+  double s = 0;
+  for (int i = 0; threads != NULL && i < n; i++) {
+    const int cores = threads[i] < processors ? threads[i] : processors;
+    const long long count = weak ? (long long)numbers * threads[i] : numbers;
+    s += mapo_sum_estimate_s(count, base, cores, 2 * repeat);
+  }
+  return s;
 }

@@ -326,6 +326,12 @@ double mapo_io_ideal_seconds(const mapo_io_model *m, const mapo_io_opts *o) {
   return rounds * (o->latency_ms / 1000.0);
 }
 
+double mapo_io_estimate_s(const mapo_io_model *m, const mapo_io_opts *o, int repeat) {
+  if (m == NULL || o == NULL || repeat < 1 || mapo_io_width(m, o) < 1) return NAN;
+  if (!m->network) return 0;
+  return repeat * mapo_io_ideal_seconds(m, o) + o->latency_ms / 1000.0;
+}
+
 long mapo_io_raise_fd_limit(void) {
   struct rlimit r;
   if (getrlimit(RLIMIT_NOFILE, &r) != 0) return -errno;

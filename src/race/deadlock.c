@@ -257,3 +257,12 @@ int mapo_race_deadlock_ordered(const mapo_race_opts *o, mapo_race_result *r) {
 int mapo_race_deadlock_trylock(const mapo_race_opts *o, mapo_race_result *r) {
   return trials(o, r, cook_trylock);
 }
+
+/* Every trial that ends well cuts (CUT_US). In naive, a cook holding its first utensil
+ * waits for the other's through the window: either the window runs out, or both hold
+ * one and the trial dead-locks until the watchdog has seen no progress for its time. */
+double mapo__race_deadlock_trial_s(const mapo_race_mode *m, const mapo_race_opts *o) {
+  if (m->run != mapo_race_deadlock_naive) return CUT_US * 1e-6;
+  const double window = o->window_us * 1e-6, watchdog = o->watchdog_ms * 1e-3;
+  return window < watchdog ? window : watchdog;
+}

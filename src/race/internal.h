@@ -17,6 +17,11 @@ typedef struct mapo__meet {
 
 void mapo__meet_wait(mapo__meet *m, int team);
 
+/* Each demo's least time a trial (mapo_race_demo.trial_s), in its own file. */
+double mapo__race_cupboard_trial_s(const mapo_race_mode *m, const mapo_race_opts *o);
+double mapo__race_counter_trial_s(const mapo_race_mode *m, const mapo_race_opts *o);
+double mapo__race_deadlock_trial_s(const mapo_race_mode *m, const mapo_race_opts *o);
+
 /* Busy-wait for us microseconds (the window, a cut): a sleep would give the core away. */
 void mapo__spin_us(int us);
 

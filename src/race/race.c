@@ -1,5 +1,6 @@
 /* race.c - the list of race-lab demos, their defaults, and what they share. */
 #define _GNU_SOURCE
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -29,7 +30,8 @@ const mapo_race_demo mapo_race_demos[] = {
      .waits = "waits",
      .window = "the gap between looking for the knife and taking it",
      .window_zero = "the natural rate",
-     .defaults = DEFAULTS(100, 100)},
+     .defaults = DEFAULTS(100, 100),
+     .trial_s = mapo__race_cupboard_trial_s},
     {.name = "counter",
      .about = "threads add to one counter",
      .who = "threads",
@@ -37,7 +39,8 @@ const mapo_race_demo mapo_race_demos[] = {
      .lost_updates = 1,
      .fails = "updates lost",
      .increments = "additions per thread per trial",
-     .defaults = DEFAULTS(10, 100)},
+     .defaults = DEFAULTS(10, 100),
+     .trial_s = mapo__race_counter_trial_s},
     {.name = "deadlock",
      .about = "two cooks, two utensils, opposite orders",
      .who = "cooks",
@@ -47,7 +50,8 @@ const mapo_race_demo mapo_race_demos[] = {
      .waits = "back-offs",
      .window = "how long a cook holding its first utensil waits for the other",
      .watchdog = "no progress for this long is examined for a cycle",
-     .defaults = DEFAULTS(100, 1000)},
+     .defaults = DEFAULTS(100, 1000),
+     .trial_s = mapo__race_deadlock_trial_s},
     {.name = NULL},
 };
 
@@ -108,14 +112,27 @@ void mapo_race_defaults(const char *demo, mapo_race_opts *o) {
   *o = (d ? d : mapo_race_demos)->defaults;
 }
 
+/* The options within the ranges of mapo/race.h, for demo d. */
+static int opts_ok(const mapo_race_demo *d, const mapo_race_opts *o) {
+  return d != NULL && o != NULL && o->trials >= 1 && o->trials <= MAPO_RACE_TRIALS_MAX &&
+         o->threads >= MAPO_RACE_THREADS_MIN && o->threads <= d->threads_max && o->window_us >= 0 &&
+         o->window_us <= MAPO_RACE_WINDOW_US_MAX && o->increments >= 1 &&
+         o->increments <= MAPO_RACE_INCREMENTS_MAX && o->watchdog_ms >= 1 &&
+         o->watchdog_ms <= MAPO_RACE_WATCHDOG_MS_MAX;
+}
+
+double mapo_race_estimate_s(const mapo_race_demo *d, const char *mode, const mapo_race_opts *o) {
+  if (!opts_ok(d, o) || (mode != NULL && mapo_race_find(d->name, mode) == NULL)) return NAN;
+  double s = 0;
+  for (const mapo_race_mode *m = mapo_race_modes; m->demo && d->trial_s; m++)
+    if (strcmp(m->demo, d->name) == 0 && (mode == NULL || strcmp(m->mode, mode) == 0))
+      s += (double)o->trials * d->trial_s(m, o);
+  return s;
+}
+
 int mapo_race_run(const mapo_race_mode *m, const mapo_race_opts *o, mapo_race_result *r) {
   const mapo_race_demo *d = m ? mapo_race_demo_find(m->demo) : NULL;
-  if (d == NULL || o == NULL || r == NULL || o->trials < 1 || o->trials > MAPO_RACE_TRIALS_MAX ||
-      o->threads < MAPO_RACE_THREADS_MIN || o->threads > d->threads_max || o->window_us < 0 ||
-      o->window_us > MAPO_RACE_WINDOW_US_MAX || o->increments < 1 ||
-      o->increments > MAPO_RACE_INCREMENTS_MAX || o->watchdog_ms < 1 ||
-      o->watchdog_ms > MAPO_RACE_WATCHDOG_MS_MAX)
-    return MAPO_EINVAL;
+  if (!opts_ok(d, o) || r == NULL) return MAPO_EINVAL;
   /* Its threads (and a deadlock's watchdog): proved possible first (see
    * mapo__threads_probe). */
   int rc = mapo__threads_probe(o->threads);

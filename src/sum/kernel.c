@@ -161,6 +161,12 @@ mapo_sum_squares_fn mapo_sum_kernel_copy(const char *name) {
 
 #endif
 
+double mapo_sum_estimate_s(long long numbers, uint64_t base, int cores, int runs) {
+  if (numbers < 1 || cores < 1 || runs < 1) return 0;
+  const double n = (double)numbers, terms = n * (double)base + n * (n - 1) / 2;
+  return terms * runs / (MAPO_SUM_TERMS_PER_S * cores);
+}
+
 mapo_u128 mapo_sum_formula(uint64_t n) {
   if (n == 0 || n > MAPO_SUM_N_MAX) return 0;
   /* n(n-1)(2n-1) < 2^97: no overflow in 128 bits, and the division is exact. */

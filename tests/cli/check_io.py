@@ -274,8 +274,10 @@ def check_supplier_killed():
     """A supplier that dies in the middle of a run: the client sees the connections
     close and fails in one line (exit 1), whatever the model; it does not hang."""
     for model in ("serial", "threads", "poll"):
+        # A run long enough to be killed in the middle: over the time limit (serial:
+        # 1000 s), so it insists.
         cmd = [mapo, "io", "--model", model, "--requests", "20", "--latency-ms", "50",
-               "--repeat", "1000"]
+               "--repeat", "1000", "--insist"]
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
         try:
