@@ -111,20 +111,25 @@ int mapo__mpi_fail(int status, const char *name, const char *fmt, ...) {
 }
 
 /* The rank `who` (the lowest with the worst status) has the line to print: it sends it
- * to rank 0, which prints it (nothing when that rank kept none: it printed its own). */
-static void tell(int who) {
+ * to rank 0, which prints it. Rank 0 may have kept none (it printed its own line, or
+ * the failure was told at an earlier agreement); another rank never prints, so when it
+ * kept none, a failure (`failed`) is still one line. */
+static void tell(int who, int failed) {
   if (who != 0 && rank == who)
     MPI_Send(reason, (int)strlen(reason) + 1, MPI_CHAR, 0, TAG_REASON, agreeing);
   if (rank != 0) return;
   if (who != 0) {
     mapo__mpi_recv_idle(reason, REASON_MAX, MPI_CHAR, who, TAG_REASON, agreeing, NULL);
     reason[REASON_MAX - 1] = '\0';
+    if (reason[0] == '\0' && failed) snprintf(reason, REASON_MAX, "mapo-mpi: rank %d failed", who);
   }
   if (reason[0] != '\0') fprintf(stderr, "%s\n", reason);
 }
 
+/* mapo__mpi_agree, where a status below `failure` is not one (the parser's agreement
+ * counts --help as 1, failures from 2). */
 // NOLINTBEGIN(clang-analyzer-optin.mpi.MPI-Checker): mapo__mpi_wait_idle completes req
-int mapo__mpi_agree(int status) {
+static int agree(int status, int failure) {
   /* MPI_2INT's layout: the value, then its index. MPI_MAXLOC keeps the largest value
    * and, among ties, the smallest index. */
   struct {
@@ -133,11 +138,13 @@ int mapo__mpi_agree(int status) {
   MPI_Request req;
   MPI_Iallreduce(&mine, &worst, 1, MPI_2INT, MPI_MAXLOC, agreeing, &req);
   mapo__mpi_wait_idle(&req);
-  if (worst.status != 0) tell(worst.rank);
+  if (worst.status != 0) tell(worst.rank, worst.status >= failure);
   reason[0] = '\0';
   return worst.status;
 }
 // NOLINTEND(clang-analyzer-optin.mpi.MPI-Checker)
+
+int mapo__mpi_agree(int status) { return agree(status, 1); }
 
 /* mapo__mpi_share, told once whether this is rank 0 (root): a caller that holds rank
  * 0's bytes decides it with the same test as here. */
@@ -241,7 +248,7 @@ int mapo__mpi_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos,
   if (zero == 2 && status < 3)
     status = mapo__mpi_fail(3, cmd->name, "rank 0's flags: %s", cli_error);
   if (zero == 1 && status == 0) status = 1;
-  status = mapo__mpi_agree(status);
+  status = agree(status, 2);
   if (status == 1 && rank == 0) cli_help(stdout, cmd);
   return status == 0 ? -1 : status == 1 ? 0 : status == 2 ? 1 : 2;
 }
