@@ -11,6 +11,9 @@
  *         model's dispatch, start minus ready, where ready is the end of whatever made
  *         the step ready. With three cooks the notebook's recipe takes its 9 units and
  *         the rice is served at 76; with one cook (-n 2), 23 units and cold rice.
+ * The recipe is rank 0's: rank 0 reads it once (a file, stdin, or the built-in one) and
+ * broadcasts its bytes, which every rank parses (agree.c), so a cook numbers the steps
+ * as the chef does even when its own --recipe names another file.
  * Compare with src/cook/async.c: the same counting of unfinished predecessors and the
  * same queues of steps waiting for a utensil, with ranks where the timers were.
  * Every wait (the chef's for a "done", an idle cook's for a step, the barriers) probes
@@ -45,33 +48,10 @@ static const mapo_cook_model mpi_model = {
               "chef's bookkeeping (dispatch); with enough cooks the makespan is still the "
               "span."};
 
-/* Complete a non-blocking collective without spinning a core, as mapo__mpi_recv_idle
- * does for a receive: a few quick tests, then short naps between tests. */
-static void wait_idle(MPI_Request *req) {
-  int done = 0;
-  for (int spins = 0;; spins++) {
-    MPI_Test(req, &done, MPI_STATUS_IGNORE);
-    if (done) return;
-    if (spins > 64) {
-      struct timespec nap = {0, 20000};
-      nanosleep(&nap, NULL);
-    }
-  }
-}
-
 static void barrier_idle(void) {
   MPI_Request req;
   MPI_Ibarrier(MPI_COMM_WORLD, &req);
-  wait_idle(&req);
-}
-
-/* mapo__mpi_agree, napping: the cooks wait here while rank 0 writes its report. */
-static int agree_idle(int status) {
-  int all = status;
-  MPI_Request req;
-  MPI_Iallreduce(&status, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &req);
-  wait_idle(&req);
-  return all;  // NOLINT(clang-analyzer-optin.mpi.MPI-Checker): wait_idle's MPI_Test completes req
+  mapo__mpi_wait_idle(&req);
 }
 
 /* ---- a cook (ranks 1..size-1) ---------------------------------------------------- */
@@ -201,7 +181,7 @@ static int cook_once(mapo_kitchen *k, const mapo_recipe *r, double unit_ms) {
     barrier_idle();
     cook(r, unit_ms);
   }
-  return agree_idle(rc < 0 ? 1 : 0) ? (rc < 0 ? rc : -EIO) : 0;
+  return mapo__mpi_agree(rc < 0 ? 1 : 0) ? (rc < 0 ? rc : -EIO) : 0;
 }
 
 /* ---- the lesson: parse -> run -> report -------------------------------------------- */
@@ -242,7 +222,7 @@ static int parse(int argc, char **argv, cook_args *a) {
   const char *pos[1];
   int npos;
   int rc = mapo__mpi_parse(&cmd, argc, argv, pos, &npos);
-  if (rc != 0) return rc == 1 ? 0 : 2;
+  if (rc >= 0) return rc;
   if (mapo__mpi_size() < 2)
     return mapo__mpi_fail(2, "cook",
                           "needs at least 2 ranks, a head chef and a cook "
@@ -254,27 +234,50 @@ static int parse(int argc, char **argv, cook_args *a) {
         (status = cli_check_distinct(&cmd, "svg", a->svg, "recipe", a->recipe)) == 0 &&
         (status = cli_check_output(&cmd, "trace", a->trace)) == 0)
       status = cli_check_output(&cmd, "svg", a->svg);
+    if (status != 0) mapo__mpi_fail(status, "cook", "%s", cli_error);
   }
   status = mapo__mpi_agree(status);
   return status != 0 ? status : -1;
 }
 
-/* Every rank reads the recipe: a cook needs each step's duration and kind. Returns 0, or
- * the exit status agreed (2 a bad recipe, 1 out of memory); then nothing is left to free. */
+/* The recipe's error, as `mapo cook` words it, kept for the agreement (every rank
+ * parses the same bytes, so rank 0 has it too, and its line is the one told). */
+static void recipe_failed(const char *path, const mapo_diag *d, int rc) {
+  const int status = rc == -ENOMEM ? 1 : 2; /* out of memory is no bad input */
+  if (path == NULL)
+    mapo__mpi_fail(status, "cook", "the built-in recipe: %s", mapo_strerror(rc));
+  else if (d->line > 0)
+    mapo__mpi_fail(status, NULL, "%s:%d: %s", path, d->line, d->msg);
+  else
+    mapo__mpi_fail(status, NULL, "%s: %s", path, d->msg);
+}
+
+/* Rank 0 reads the recipe, once (its file, or the built-in text), and every rank parses
+ * the same bytes: a cook needs each step's duration and kind, and must number the steps
+ * as the chef does. The other ranks' --recipe is not read: it may name a node-local file
+ * that differs, or stdin, which only rank 0 is given. Returns 0, or the exit status
+ * agreed (2 for a recipe that cannot be read or parsed, 1 out of memory); then nothing is left to
+ * free. */
 static int load_recipe(const char *path, mapo_recipe *r) {
   mapo_diag d = {0};
-  int rc = path ? mapo_recipe_load(r, path, &d) : mapo_recipe_builtin(r);
-  const int status = mapo__mpi_agree(rc == -ENOMEM ? 1 : rc < 0 ? 2 : 0);
-  if (status == 0) return 0;
-  if (rc < 0 && mapo__mpi_rank() == 0) {
-    if (path == NULL)
-      fprintf(stderr, "mapo-mpi cook: the built-in recipe: %s\n", mapo_strerror(rc));
-    else if (d.line > 0)
-      fprintf(stderr, "%s:%d: %s\n", path, d.line, d.msg);
-    else
-      fprintf(stderr, "%s: %s\n", path, d.msg);
+  char *text = NULL;
+  size_t len = 0;
+  int rc = 0;
+  if (mapo__mpi_rank() == 0) {
+    rc = path ? mapo_recipe_read(path, &text, &len, &d) : 0;
+    if (path == NULL && (text = strdup(mapo_recipe_builtin_text())) == NULL) rc = -ENOMEM;
+    if (path == NULL && text != NULL) len = strlen(text);
+    if (rc < 0) recipe_failed(path, &d, rc);
   }
-  if (rc == 0) mapo_recipe_free(r);
+  int status = mapo__mpi_agree(rc == -ENOMEM ? 1 : rc < 0 ? 2 : 0);
+  if (status == 0) status = mapo__mpi_share("cook", &text, &len);
+  if (status == 0) {
+    rc = mapo_recipe_parse(r, text, len, &d);
+    if (rc < 0) recipe_failed(path, &d, rc);
+    status = mapo__mpi_agree(rc == -ENOMEM ? 1 : rc < 0 ? 2 : 0);
+    if (status != 0 && rc == 0) mapo_recipe_free(r);
+  }
+  free(text);
   return status;
 }
 
@@ -342,12 +345,14 @@ static int report(const cook_args *a, const job *j) {
 
 /* The run's least time against the limit (cli_check_time): the recipe's bound for the
  * cooks, ranks 1 and up, as a model row of their own. Every rank decides alike from the
- * same flags and recipe; rank 0 alone prints (cli_silent elsewhere). 0 or 2. */
+ * same flags and recipe, and agree; rank 0 prints the line (agree.c). 0 or 2. */
 static int check_time(const cook_args *a, const mapo_recipe *r) {
   const mapo_cook_model ranks = {"mpi", NULL, MAPO_HOLD_ALL, mapo__mpi_size() - 1, NULL, NULL};
   const mapo_kitchen_opts o = {.unit_ms = a->unit_ms};
   const cli_cmd cmd = {.name = "cook"}; /* for the message: parse's is gone */
-  return cli_check_time(&cmd, mapo_cook_estimate_s(&ranks, r, &o, 1), a->insist);
+  const int status = cli_check_time(&cmd, mapo_cook_estimate_s(&ranks, r, &o, 1), a->insist);
+  if (status != 0) mapo__mpi_fail(status, "cook", "%s", cli_error);
+  return mapo__mpi_agree(status);
 }
 
 int mapo__mpi_cook(int argc, char **argv) {
@@ -378,5 +383,5 @@ int mapo__mpi_cook(int argc, char **argv) {
   mapo_cook_summary_free(&j.s);
   mapo_kitchen_free(&j.k);
   mapo_recipe_free(&r);
-  return agree_idle(status);
+  return mapo__mpi_agree(status);
 }

@@ -306,7 +306,7 @@ int mapo__mpi_cupboard(int argc, char **argv) {
       0};
   const char *pos[1];
   int npos, rc = mapo__mpi_parse(&cmd, argc, argv, pos, &npos);
-  if (rc != 0) return rc == 1 ? 0 : 2;
+  if (rc >= 0) return rc;
   if (mapo__mpi_size() < 2 && strcmp(mode, methods[0].name) != 0)
     return mapo__mpi_fail(2, "cupboard",
                           "--mode %s needs at least 2 ranks to share a knife "

@@ -7,38 +7,59 @@
 #include "args.h"
 #include "mapo/mapo.h"
 
-/* One lesson: parses its flags (every rank, the same way; only rank 0 prints), runs,
- * reports on rank 0. Returns the exit status: 0, 1 (the run failed) or 2 (bad input),
- * the same on every rank (use mapo__mpi_agree). */
+/* One lesson: parses its flags (mapo__mpi_parse), runs, reports on rank 0. Returns the
+ * exit status: 0, 1 (the run failed) or 2 (bad input), the same on every rank (use
+ * mapo__mpi_agree). */
 int mapo__mpi_cook(int argc, char **argv);
 int mapo__mpi_cupboard(int argc, char **argv);
 int mapo__mpi_sum(int argc, char **argv);
 int mapo__mpi_pingpong(int argc, char **argv);
 
+/* agree.c: how the ranks agree on the command line, the input and the exit status. */
+
+/* After MPI_Init: this rank, the job's size, the agreement's own communicator; the
+ * parser made silent on every rank (only the agreement prints its lines). */
+void mapo__mpi_begin(void);
+/* Before MPI_Finalize: what mapo__mpi_begin and mapo__mpi_parse hold. */
+void mapo__mpi_end(void);
+
 /* This rank and the job's size. */
 int mapo__mpi_rank(void);
 int mapo__mpi_size(void);
 
-/* The ranks agree on an exit status: the largest any rank has (an all-reduce), so that
- * a bad flag or a failure on one rank stops them all together, never a hang. */
-int mapo__mpi_agree(int status);
-
-/* Parse argv on every rank; only rank 0 prints errors and help. Returns what cli_parse
- * returns (0 go on, 1 help printed, 2 bad input), agreed on by every rank. */
-int mapo__mpi_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos, int *npos);
-
-/* One line on stderr from rank 0 only ("mapo-mpi NAME: ..."); returns status. */
+/* This rank's reason to fail, one line ("mapo-mpi NAME: ..."; NAME "" for none, NULL for
+ * a line of its own such as a recipe's "FILE:LINE: ..."), kept until the ranks next
+ * agree; the first kept wins. A rank other than 0 says which it is: "mapo-mpi NAME: rank
+ * 2: ...". Prints nothing; returns status. */
 int mapo__mpi_fail(int status, const char *name, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
-/* Wait for a message without spinning a core: probe, and sleep a few microseconds
- * between probes (ranks are oversubscribed on small machines, and Open MPI's blocking
- * receive polls). */
+/* The ranks agree on an exit status: the largest any rank has, so that a bad flag or a
+ * failure on one rank stops them all together, never a hang. The lowest rank with that
+ * status has its kept line printed by rank 0: one line on stderr in all. Naps while it
+ * waits (the cooks wait here while rank 0 writes its report). */
+int mapo__mpi_agree(int status);
+
+/* Parse argv for a lesson, on every rank: each rank checks its own command line (a bad
+ * flag on any rank is told as that rank's), then every rank parses rank 0's, broadcast:
+ * rank 0's command line is the job's. Returns -1 to go on, or the exit status agreed by
+ * every rank: 0 after rank 0 printed --help, 2 for bad input, 1 when a rank failed. */
+int mapo__mpi_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos, int *npos);
+
+/* Rank 0's bytes (*data, *len on rank 0) onto every rank: malloc'd there (NUL-terminated;
+ * free() it), rank 0's left as they are. Returns 0, or 1 when a rank could not make room
+ * (agreed, its line told under NAME; *data then NULL on the others). */
+int mapo__mpi_share(const char *name, char **data, size_t *len);
+
+/* Wait for a message, or for a non-blocking call to complete, without spinning a core:
+ * probe or test, and sleep a few microseconds between tries (ranks are oversubscribed on
+ * small machines, and Open MPI's blocking calls poll). */
 int mapo__mpi_recv_idle(void *buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm comm,
                         MPI_Status *status);
+void mapo__mpi_wait_idle(MPI_Request *req);
 
 /* The benchmark harness's hooks for ranks (mapo/bench.h `start` and `combine`): a
  * barrier on MPI_COMM_WORLD before every run; each run's seconds replaced by the

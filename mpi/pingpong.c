@@ -201,7 +201,7 @@ int mapo__mpi_pingpong(int argc, char **argv) {
       0};
   const char *pos[1];
   int npos, rc = mapo__mpi_parse(&cmd, argc, argv, pos, &npos);
-  if (rc != 0) return rc == 1 ? 0 : 2;
+  if (rc >= 0) return rc;
   if (mapo__mpi_size() < 2)
     return mapo__mpi_fail(2, "pingpong", "needs at least 2 ranks (mpirun -n 2 mapo-mpi pingpong)");
 

@@ -79,7 +79,7 @@ static int parse(int argc, char **argv, sum_args *a) {
       0};
   const char *pos[1];
   int npos, rc = mapo__mpi_parse(&cmd, argc, argv, pos, &npos);
-  if (rc != 0) return rc == 1 ? 0 : 2;
+  if (rc >= 0) return rc;
   if (MAPO_SUM_N_MAX - a->base < (uint64_t)(a->numbers - 1))
     return mapo__mpi_fail(2, "sum", "--base with --numbers goes past n = 2^32");
   return -1;

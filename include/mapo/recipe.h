@@ -74,6 +74,11 @@ typedef struct mapo_diag {
 int mapo_recipe_parse(mapo_recipe *r, const char *text, size_t len, mapo_diag *diag);
 /* Read and parse a file; a file that cannot be read gives -errno and line 0. */
 int mapo_recipe_load(mapo_recipe *r, const char *path, mapo_diag *diag);
+/* Only the reading of mapo_recipe_load: the file's bytes (at most MAPO_RECIPE_BYTES_MAX)
+ * into *text (malloc'd, NUL-terminated; free() it) and *len, with the same errors. For
+ * a program that reads a recipe once and parses the same bytes in several places
+ * (mapo-mpi: rank 0 reads, every rank parses). On error *text is NULL. */
+int mapo_recipe_read(const char *path, char **text, size_t *len, mapo_diag *diag);
 /* The notebook's recipe. */
 int mapo_recipe_builtin(mapo_recipe *r);
 const char *mapo_recipe_builtin_text(void);

@@ -16,13 +16,21 @@
 int cli_silent;
 const char *cli_program = "mapo";
 
+char cli_error[CLI_ERROR_MAX];
+
 int cli_fail(const cli_cmd *cmd, const char *fmt, ...) {
-  if (cli_silent) return 2;
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "%s %s: ", cli_program, cmd->name);
-  vfprintf(stderr, fmt, ap);  // NOLINT(clang-analyzer-valist.Uninitialized): va_start is above
-  fputc('\n', stderr);
+  if (!cli_silent) {
+    va_list again;
+    va_copy(again, ap);
+    fprintf(stderr, "%s %s: ", cli_program, cmd->name);
+    vfprintf(stderr, fmt, again);  // NOLINT(clang-analyzer-valist.Uninitialized): va_copy above
+    fputc('\n', stderr);
+    va_end(again);
+  }
+  /* Printed whole above; kept cut to size, for a program that prints it elsewhere. */
+  vsnprintf(cli_error, sizeof cli_error, fmt, ap);  // NOLINT(clang-analyzer-valist.Uninitialized)
   va_end(ap);
   return 2;
 }

@@ -46,6 +46,12 @@ typedef struct cli_cmd {
 extern int cli_silent;
 extern const char *cli_program; /* "mapo" or "mapo-mpi", in messages */
 
+/* The words of the last line cli_fail made, printed or not (cli_silent), without the
+ * "PROGRAM CMD: " before them (cut to fit): a program that reports elsewhere (mapo-mpi
+ * sends the line of the rank that failed to rank 0) reads it here. */
+enum { CLI_ERROR_MAX = 8192 };
+extern char cli_error[CLI_ERROR_MAX];
+
 /* Parse argv (argv[0] is the command's name). Returns 0 to go on, 1 when --help was
  * printed (exit 0), 2 after printing one line on stderr (exit 2). */
 int cli_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos, int *npos);
@@ -55,7 +61,8 @@ void cli_help(FILE *f, const cli_cmd *cmd);
  * CLI_TIME_LIMIT_S or insist (--insist) is set; else 2 after one line on stderr saying
  * the estimate, the limit and the flag that insists. Nothing has run yet. */
 int cli_check_time(const cli_cmd *cmd, double estimate_s, int insist);
-/* "mapo <cmd>: <message>" on stderr; returns 2. */
+/* "mapo <cmd>: <message>" on stderr (unless cli_silent), the message kept in cli_error;
+ * returns 2. */
 int cli_fail(const cli_cmd *cmd, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

@@ -641,12 +641,12 @@ int mapo_recipe_parse(mapo_recipe *r, const char *text, size_t len, mapo_diag *d
   return 0;
 }
 
-int mapo_recipe_load(mapo_recipe *r, const char *path, mapo_diag *diag) {
+int mapo_recipe_read(const char *path, char **text, size_t *len, mapo_diag *diag) {
   mapo_diag spare;
   if (diag == NULL) diag = &spare;
-  if (r == NULL || path == NULL) return MAPO_EINVAL;
-  memset(r, 0, sizeof *r);
-  r->rice = -1;
+  if (path == NULL || text == NULL || len == NULL) return MAPO_EINVAL;
+  *text = NULL;
+  *len = 0;
   FILE *f = fopen(path, "rb");
   if (f == NULL) return mapo__diag(diag, 0, -errno, "cannot open: %s", strerror(errno));
   mapo__buf b = {0};
@@ -666,8 +666,29 @@ int mapo_recipe_load(mapo_recipe *r, const char *path, mapo_diag *diag) {
   }
   if (rc == 0 && ferror(f)) rc = mapo__diag(diag, 0, -EIO, "cannot read: %s", strerror(errno));
   (void)fclose(f); /* read only: ferror above has said whether the reading failed */
-  if (rc == 0) rc = mapo_recipe_parse(r, b.data ? b.data : "", b.len, diag);
-  free(b.data);
+  /* An empty file is text too: "" (NUL-terminated, like every text this returns). */
+  if (rc == 0 && b.data == NULL && (b.data = calloc(1, 1)) == NULL)
+    rc = mapo__diag(diag, 0, -ENOMEM, "out of memory");
+  if (rc < 0) {
+    free(b.data);
+    return rc;
+  }
+  *text = b.data;
+  *len = b.len;
+  return 0;
+}
+
+int mapo_recipe_load(mapo_recipe *r, const char *path, mapo_diag *diag) {
+  mapo_diag spare;
+  if (diag == NULL) diag = &spare;
+  if (r == NULL || path == NULL) return MAPO_EINVAL;
+  memset(r, 0, sizeof *r);
+  r->rice = -1;
+  char *text = NULL;
+  size_t len = 0;
+  int rc = mapo_recipe_read(path, &text, &len, diag);
+  if (rc == 0) rc = mapo_recipe_parse(r, text, len, diag);
+  free(text);
   return rc;
 }
 

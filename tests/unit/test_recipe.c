@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mapo/mapo.h"
 #include "mapo_test.h"
@@ -211,6 +212,33 @@ static void test_load(void) {
   CU_ASSERT_PTR_NOT_NULL(mapo_strerror(-ENOENT));
 }
 
+/* mapo_recipe_read: the bytes mapo_recipe_load parses (mapo-mpi's rank 0 reads them
+ * once and every rank parses them), with its errors; an empty file is "", not NULL. */
+static void test_read(void) {
+  char path[] = "/tmp/mapo-test-read-XXXXXX";
+  const int fd = mkstemp(path);
+  CU_ASSERT_FATAL(fd >= 0);
+  const char *text = mapo_recipe_builtin_text();
+  CU_ASSERT_EQUAL_FATAL(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+  close(fd);
+  char *got = NULL;
+  size_t len = 0;
+  mapo_diag d;
+  MAPO_ASSERT_INT(mapo_recipe_read(path, &got, &len, &d), 0);
+  CU_ASSERT_EQUAL(len, strlen(text));
+  CU_ASSERT(got != NULL && strcmp(got, text) == 0);
+  free(got);
+  CU_ASSERT_EQUAL_FATAL(truncate(path, 0), 0);
+  MAPO_ASSERT_INT(mapo_recipe_read(path, &got, &len, &d), 0);
+  CU_ASSERT(got != NULL && len == 0 && got[0] == '\0');
+  free(got);
+  unlink(path);
+  MAPO_ASSERT_INT(mapo_recipe_read("/nonexistent/recipe", &got, &len, &d), -ENOENT);
+  CU_ASSERT_PTR_NULL(got);
+  MAPO_ASSERT_INT(d.line, 0);
+  MAPO_ASSERT_INT(mapo_recipe_read(NULL, &got, &len, &d), MAPO_EINVAL);
+}
+
 /* Diamond: a(1) -> b(2), c(3) -> d(1). Work 7, span 5 (a c d), width 2. */
 static void test_diamond(void) {
   mapo_recipe r;
@@ -352,6 +380,7 @@ int main(void) {
       {"every error, on its line", test_errors},
       {"step limit", test_step_limit},
       {"loading files", test_load},
+      {"reading a file's bytes", test_read},
       {"diamond: work, span, bound", test_diamond},
       {"utensils bound the makespan", test_utensil_bound},
       {"width", test_width},
