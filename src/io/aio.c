@@ -141,7 +141,6 @@ static int path_of(const state *s, int number, char *path) {
 /* A file without O_TMPFILE: named in our folder, and the name removed at once. */
 static int open_named(state *s, int number, int *fd) {
   if (s->dir[0] == '\0') {
-    sweep(s->parent);
     if (snprintf(s->dir, sizeof s->dir, "%s/mapo-io-files-%ld-XXXXXX", s->parent, (long)getpid()) >=
         (int)sizeof s->dir)
       return -ENAMETOOLONG;
@@ -193,6 +192,7 @@ int mapo_io_aio_setup(mapo_io_job *job) {
   if (snprintf(s->parent, sizeof s->parent, "%s", tmp && *tmp ? tmp : "/tmp") >=
       (int)sizeof s->parent)
     return -ENAMETOOLONG;
+  sweep(s->parent); /* what a run killed while it made its files left behind */
   const int files = job->opts.requests;
   s->files = calloc((size_t)files, sizeof *s->files);
   s->mem = malloc((size_t)files * s->size);
