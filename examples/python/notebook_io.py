@@ -11,10 +11,10 @@ import argparse
 import asyncio
 import json
 import os
+import select
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -22,16 +22,19 @@ MSG = 16  # "order NNNNNNNNN\n" and "ready NNNNNNNNN\n"
 
 
 def start_supplier(mapo, latency_ms):
-    d = tempfile.mkdtemp()
-    port_file = os.path.join(d, "port")
-    p = subprocess.Popen([mapo, "io-supplier", "--port-file", port_file, "--latency-ms", str(latency_ms)])
-    for _ in range(500):
-        if os.path.exists(port_file):
-            text = open(port_file).read().strip()
-            if text:
-                return p, int(text)
-        time.sleep(0.01)
+    # The port comes down a pipe the supplier inherits (--port-fd), as `mapo io` does:
+    # no temporary folder to make, or to leave behind when this script is killed.
+    r, w = os.pipe()
+    p = subprocess.Popen([mapo, "io-supplier", "--port-fd", str(w), "--latency-ms", str(latency_ms),
+                          "--parent-pid", str(os.getpid())], pass_fds=(w,))
+    os.close(w)
+    with os.fdopen(r) as f:
+        ready, _, _ = select.select([f], [], [], 10)
+        text = f.readline().strip() if ready else ""
+    if text.isdigit():
+        return p, int(text)
     p.kill()
+    p.wait()
     raise SystemExit("notebook_io: the supplier did not start")
 
 

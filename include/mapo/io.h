@@ -48,6 +48,18 @@
 #define MAPO_IO_CONNECTIONS_MAX 10000
 #define MAPO_IO_FILE_KIB_MAX 16384
 #define MAPO_IO_FILES_MIB_MAX 1024 /* aio: requests x file size, at most */
+/* How long a client waits for an answer past the latency (aio: for a read) before it
+ * gives up on the supplier (on glibc's aio) and fails: a supplier that stopped
+ * answering is a failed run, exit 1, never a hang. */
+#define MAPO_IO_GRACE_MS_DEFAULT 10000
+#define MAPO_IO_GRACE_MS_MAX 3600000
+/* The supplier stops reading a connection that holds this many orders (waiting in its
+ * heap, or answered and not yet taken by the client), and every connection that sends
+ * more while all of them together hold MAPO_IO_SUPPLIER_HELD_MAX; it reads again below
+ * half. A client that floods it with orders costs it a bounded amount of memory (about
+ * 48 bytes an order), and its own send() blocks. */
+#define MAPO_IO_SUPPLIER_QUEUE_MAX 1024
+#define MAPO_IO_SUPPLIER_HELD_MAX 1000000
 
 typedef struct mapo_io_opts {
   int requests;    /* orders (aio: files) */
@@ -56,7 +68,8 @@ typedef struct mapo_io_opts {
   int threads;     /* threads: 0 = min(requests, MAPO_IO_THREADS_DEFAULT) */
   int connections; /* poll: 0 = one per order, up to MAPO_IO_CONNECTIONS_MAX */
   int file_kib;    /* aio: the size of each file */
-  const char *dir; /* aio: where the temporary folder of files goes (NULL: $TMPDIR or /tmp) */
+  const char *dir; /* aio: where the temporary files go (NULL: $TMPDIR or /tmp) */
+  int grace_ms;    /* how long past the latency an answer (a read) may take: 0 = default */
 } mapo_io_opts;
 
 /* One run's state, from setup to teardown. The model files own `state`. */
@@ -198,11 +211,12 @@ typedef struct mapo_io_supplier {
   int status; /* from waitpid, after stop */
 } mapo_io_supplier;
 
-/* Start `exe io-supplier --port-file F --latency-ms L --parent-pid P` with posix_spawn
+/* Start `exe io-supplier --port-fd 3 --latency-ms L --parent-pid P` with posix_spawn
  * (exe is normally "/proc/self/exe"; its stdout goes to /dev/null, its stderr is ours)
- * and wait up to timeout_ms for it to write its port. On failure nothing is left
- * running: -ESRCH when it exited first (its waitpid status in s->status), -ETIMEDOUT
- * when it never wrote the port, or another -errno. */
+ * and wait up to timeout_ms for it to write its port down the pipe it inherits as
+ * descriptor 3. Nothing is written to disk. On failure nothing is left running: -ESRCH
+ * when it exited first (its waitpid status in s->status), -ETIMEDOUT when it never
+ * wrote the port, -EPROTO when what it wrote was no port, or another -errno. */
 int mapo_io_supplier_start(mapo_io_supplier *s, const char *exe, int latency_ms, int timeout_ms);
 /* SIGTERM, then waitpid; SIGKILL after 2 s. 0 when it exited on the signal or with 0. */
 int mapo_io_supplier_stop(mapo_io_supplier *s);
@@ -213,5 +227,8 @@ int mapo_io_supplier_stop(mapo_io_supplier *s);
  * or until the process parent_pid is gone (PR_SET_PDEATHSIG; parent_pid 0: no check).
  * Returns a negative code when it cannot start. */
 int mapo_io_supplier_serve(const char *port_file, int latency_ms, pid_t parent_pid);
+/* The same, telling the port as "PORT\n" down the descriptor port_fd, then closing it
+ * (what mapo_io_supplier_start uses: a pipe, so nothing is written to disk). */
+int mapo_io_supplier_serve_fd(int port_fd, int latency_ms, pid_t parent_pid);
 
 #endif

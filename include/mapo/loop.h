@@ -82,5 +82,12 @@ typedef struct mapo_aio_stats {
   int peak_threads;
 } mapo_aio_stats;
 void mapo_aio_get_stats(mapo_aio_stats *s);
+/* The loop's requests that glibc finished but whose completion never came: glibc drops
+ * a SIGEV_THREAD notification without a word when it cannot start the thread that
+ * would deliver it (too many threads or processes: ulimit -u), and the loop would wait
+ * for it forever. Each such request is completed now with -EAGAIN (its callback runs in
+ * the completions phase, as any other); returns how many. Call it when completions are
+ * overdue: a request still running is left alone. */
+int mapo_aio_reap(mapo_loop *loop);
 
 #endif

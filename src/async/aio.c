@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "internal.h"
 #include "mapo/error.h"
 #include "sanitizer.h"
@@ -47,7 +48,26 @@ typedef struct request {
   mapo_aio_cb done;
   void *arg;
   ssize_t result;
+  size_t slot;          /* its place in the table of requests out (below) */
+  struct request *next; /* mapo_aio_reap's list */
 } request;
+
+/* Every request out with glibc has a slot here, and its notification carries the slot
+ * and the slot's generation, not the request's address. Whoever takes the request out
+ * of its slot first delivers it: the notify thread, or mapo_aio_reap when glibc dropped
+ * the notification. A notification that comes after a reap finds another generation
+ * and touches nothing, where a pointer would lead it into freed memory. */
+typedef struct slot {
+  request *r;    /* NULL: free */
+  uintptr_t gen; /* below 1 << GEN_SHIFT */
+  size_t next_free;
+} slot;
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static slot *slots;
+static size_t nslots, capslots, free_slot = SIZE_MAX;
+/* A slot and its generation in one sigval: the generation in the pointer's upper half. */
+enum { GEN_SHIFT = sizeof(uintptr_t) * 4 };
+#define LOW_HALF (((uintptr_t)1 << GEN_SHIFT) - 1)
 
 /* Process-wide statistics: every loop's requests count here. */
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -99,6 +119,58 @@ static void note_tid(pid_t t) {
   }
 }
 
+/* A slot for r (its generation is then r's). 0, or -ENOMEM. */
+static int put_out(request *r) {
+  pthread_mutex_lock(&out_lock);
+  int rc = 0;
+  if (free_slot == SIZE_MAX) {
+    const size_t at = nslots;
+    if (at >= LOW_HALF || mapo__grow((void **)&slots, &capslots, at + 1, sizeof *slots) < 0) {
+      rc = -ENOMEM;
+    } else {
+      slots[at] = (slot){NULL, 0, SIZE_MAX};
+      nslots++;
+      free_slot = at;
+    }
+  }
+  if (rc == 0) {
+    r->slot = free_slot;
+    free_slot = slots[r->slot].next_free;
+    slots[r->slot].r = r;
+  }
+  pthread_mutex_unlock(&out_lock);
+  return rc;
+}
+
+static union sigval sigval_of(const request *r) {
+  union sigval sv;
+  sv.sival_ptr = (void *)((slots[r->slot].gen << GEN_SHIFT) | (uintptr_t)r->slot);
+  return sv;
+}
+
+/* Free the slot; its next request gets a new generation. Caller holds out_lock. */
+static void free_out(size_t at) {
+  slots[at].r = NULL;
+  slots[at].gen = (slots[at].gen + 1) & LOW_HALF;
+  slots[at].next_free = free_slot;
+  free_slot = at;
+}
+
+/* The request the notification names, taken out of its slot; NULL when it was taken. */
+static request *take_out(union sigval sv) {
+  const uintptr_t v = (uintptr_t)sv.sival_ptr;
+  const size_t at = (size_t)(v & LOW_HALF);
+  const uintptr_t gen = v >> GEN_SHIFT;
+  pthread_mutex_lock(&out_lock);
+  request *r = NULL;
+  if (at < nslots && slots[at].r != NULL && slots[at].gen == gen) {
+    r = slots[at].r;
+    free_out(at);
+  }
+  pthread_mutex_unlock(&out_lock);
+  return r;
+}
+
 /* Runs on the loop's thread, in the completions phase. */
 static void on_complete(mapo_loop *loop, void *arg) {
   request *r = arg;
@@ -113,9 +185,11 @@ static void on_complete(mapo_loop *loop, void *arg) {
 /* Runs on the thread glibc starts for this completion. If glibc cannot start that
  * thread, it drops the notification without a word (it tests pthread_create's result
  * with `< 0`, and the function returns a positive error): the request then never
- * completes and its ref keeps the loop running. Nothing here can detect that. */
+ * completes and its ref keeps the loop running. Nothing here can detect that; the
+ * request stays in its slot, where mapo_aio_reap finds it done. */
 static void on_notify(union sigval sv) {
-  request *r = sv.sival_ptr;
+  request *r = take_out(sv);
+  if (r == NULL) return; /* mapo_aio_reap took it: the loop has its completion */
   /* aio_error takes glibc's request lock, which the helper thread holds until it has
    * finished with this aiocb: after it returns, the aiocb is ours again. */
   const int err = aio_error(&r->cb);
@@ -142,15 +216,25 @@ static int submit(mapo_loop *loop, int fd, void *buf, size_t len, off_t offset, 
   r->cb.aio_offset = offset;
   r->cb.aio_sigevent.sigev_notify = SIGEV_THREAD;
   r->cb.aio_sigevent.sigev_notify_function = on_notify;
-  r->cb.aio_sigevent.sigev_value.sival_ptr = r;
   r->loop = loop;
   r->done = cb;
   r->arg = arg;
   r->post.cb = on_complete;
   r->post.arg = r;
+  if (put_out(r) < 0) {
+    free(r);
+    return -ENOMEM;
+  }
+  /* Read under the lock: another request's put_out may move the table. */
+  pthread_mutex_lock(&out_lock);
+  r->cb.aio_sigevent.sigev_value = sigval_of(r);
+  pthread_mutex_unlock(&out_lock);
   mapo_loop_ref(loop); /* the loop may not end while the request is out */
   if ((write ? aio_write(&r->cb) : aio_read(&r->cb)) != 0) {
     const int rc = -errno;
+    pthread_mutex_lock(&out_lock);
+    free_out(r->slot); /* glibc never took it: no notification will come */
+    pthread_mutex_unlock(&out_lock);
     mapo_loop_unref(loop);
     free(r);
     return rc;
@@ -177,4 +261,29 @@ void mapo_aio_get_stats(mapo_aio_stats *s) {
   s->notify_threads = (int)ntids;
   s->peak_threads = peak_threads;
   pthread_mutex_unlock(&stats_lock);
+}
+
+int mapo_aio_reap(mapo_loop *loop) {
+  if (loop == NULL) return MAPO_EINVAL;
+  request *done = NULL;
+  int n = 0;
+  /* aio_error takes glibc's request lock under ours; the notify thread takes ours with
+   * none of glibc's held, and glibc's helper never takes ours: no cycle. */
+  pthread_mutex_lock(&out_lock);
+  for (size_t at = 0; at < nslots; at++) {
+    request *r = slots[at].r;
+    if (r == NULL || r->loop != loop || aio_error(&r->cb) == EINPROGRESS) continue;
+    free_out(at);
+    r->result = -EAGAIN;
+    r->next = done;
+    done = r;
+    n++;
+  }
+  pthread_mutex_unlock(&out_lock);
+  while (done != NULL) {
+    request *r = done;
+    done = r->next;
+    mapo__loop_post_node(loop, &r->post); /* r may be freed from here on */
+  }
+  return n;
 }

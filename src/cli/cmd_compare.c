@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,18 +215,115 @@ static void push(command *c, const char *word) {
   c->used += n;
 }
 
-/* Run the command, capture stdout (at most size - 1 bytes); 0 when it exited 0. */
+/* ---- children, and the signals that end them ---------------------------------------
+ *
+ * Each run is a process group of its own: the child and whatever it starts (mapo io's
+ * supplier, mpirun's ranks, Python's pool of workers). SIGINT, SIGTERM or SIGHUP to
+ * mapo compare ends that group with it: the handler sends the group SIGTERM, the run
+ * is given STOP_GRACE_S to clean up, then the group gets SIGKILL; the child is reaped
+ * and mapo compare dies of the signal it got, as it would have without a handler. A
+ * terminal's Ctrl-C reaches only its foreground group, which is mapo compare's, not
+ * the child's: without the handler the children would run on for minutes. */
+
+enum { STOP_GRACE_S = 5 };
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+static volatile sig_atomic_t child_group; /* the running child's group, 0 when none */
+static volatile sig_atomic_t stopped_by;  /* the signal that ends this run, 0 when none */
+
+static void on_stop(int sig) {
+  if (stopped_by == 0) stopped_by = sig;
+  if (child_group > 0) kill(-child_group, SIGTERM); /* async-signal-safe */
+}
+
+/* Without SA_RESTART: a read() from the child is interrupted, and capture() sees it. */
+static void catch_stop_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop;
+  sigemptyset(&sa.sa_mask);
+  for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
+    sigaction(stop_signals[i], &sa, NULL);
+}
+
+static void block_stop_signals(int how) {
+  sigset_t set;
+  sigemptyset(&set);
+  for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
+    sigaddset(&set, stop_signals[i]);
+  sigprocmask(how, &set, NULL);
+}
+
+/* Die of the signal that stopped the run, with its default action. */
+static void die_of_stop_signal(void) {
+  const int sig = stopped_by;
+  /* Neither can fail with a valid signal; if the process lived on, exit 1 says so. */
+  (void)signal(sig, SIG_DFL);
+  block_stop_signals(SIG_UNBLOCK);
+  (void)raise(sig);
+  exit(1);
+}
+
+/* The child in its own group (pgid 0: its pid), with a clean mask and the stop signals
+ * at their default action, even where mapo compare was started with them ignored. */
+static int spawn_in_group(pid_t *pid, const compare_ctx *x, const command *c,
+                          const posix_spawn_file_actions_t *fa) {
+  posix_spawnattr_t at;
+  int rc = posix_spawnattr_init(&at);
+  if (rc != 0) return rc;
+  sigset_t none, stops;
+  sigemptyset(&none);
+  sigemptyset(&stops);
+  for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
+    sigaddset(&stops, stop_signals[i]);
+  if ((rc = posix_spawnattr_setpgroup(&at, 0)) == 0 &&
+      (rc = posix_spawnattr_setsigmask(&at, &none)) == 0 &&
+      (rc = posix_spawnattr_setsigdefault(&at, &stops)) == 0 &&
+      (rc = posix_spawnattr_setflags(
+           &at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) == 0)
+    rc = posix_spawnp(pid, c->argv[0], fa, &at, c->argv, x->env);
+  posix_spawnattr_destroy(&at);
+  return rc;
+}
+
+/* The child's exit status. After a stop signal: STOP_GRACE_S for it to end, then it is
+ * killed. Either way its group gets SIGKILL before it is reaped (its pid, the group's
+ * id, stays reserved until then): nothing it started outlives the cell. */
+static int reap(pid_t pid) {
+  const struct timespec ten_ms = {0, 10000000};
+  for (int waits = 0;;) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    /* WNOWAIT: an exited child stays a zombie, and its group's id stays its own. */
+    const int flags = WEXITED | WNOWAIT | (stopped_by ? WNOHANG : 0);
+    const int rc = waitid(P_PID, (id_t)pid, &info, flags);
+    if ((rc == 0 && info.si_pid == pid) || (rc < 0 && errno != EINTR)) break;
+    if (stopped_by && ++waits > STOP_GRACE_S * 100) break; /* it had its chance */
+    if (stopped_by) nanosleep(&ten_ms, NULL);
+  }
+  kill(-pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+/* Run the command, capture stdout (at most size - 1 bytes); 0 when it exited 0, -EINTR
+ * when a stop signal ended it (or came before it started). */
 static int capture(const compare_ctx *x, const command *c, char *out, size_t size) {
   if (c->full || c->argc == 0) return -E2BIG;
   int fd[2];
-  if (pipe(fd) != 0) return -errno;
+  if (pipe2(fd, O_CLOEXEC) != 0) return -errno;
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, fd[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&fa, fd[0]);
   posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid;
-  int rc = posix_spawnp(&pid, c->argv[0], &fa, NULL, c->argv, x->env);
+  pid_t pid = 0;
+  /* Blocked from before the spawn until the group is known: a signal in between would
+   * find no group to end, and the child would run on. */
+  block_stop_signals(SIG_BLOCK);
+  int rc = stopped_by ? EINTR : spawn_in_group(&pid, x, c, &fa);
+  if (rc == 0) child_group = pid;
+  block_stop_signals(SIG_UNBLOCK);
   posix_spawn_file_actions_destroy(&fa);
   close(fd[1]);
   if (rc != 0) {
@@ -234,12 +332,17 @@ static int capture(const compare_ctx *x, const command *c, char *out, size_t siz
   }
   size_t n = 0;
   ssize_t got;
-  while ((got = read(fd[0], out + n, size - 1 - n)) > 0) n += (size_t)got;
+  while (!stopped_by && n < size - 1) {
+    got = read(fd[0], out + n, size - 1 - n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    n += (size_t)got;
+  }
   out[n] = '\0';
   close(fd[0]);
-  int status;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  const int status = reap(pid);
+  child_group = 0;
+  if (stopped_by) return -EINTR;
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
 }
 
@@ -441,7 +544,8 @@ static void run(const compare_ctx *x, const compare_opts *o, mapo_compare *c) {
     c->rows[r].workload = workloads[r];
     for (int col = 0; col < COLUMNS; col++) c->rows[r].cells[col].seconds = NAN;
   }
-  for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) fill(x, o, &plans[i], c);
+  for (size_t i = 0; i < sizeof plans / sizeof plans[0] && !stopped_by; i++)
+    fill(x, o, &plans[i], c);
   mapo_compare_verdicts(c);
 }
 
@@ -523,6 +627,7 @@ int mapo__cmd_compare(int argc, char **argv) {
   int rc = parse(argc, argv, &o);
   if (rc != 0) return rc == 1 ? 0 : 2;
   static compare_ctx x;
+  catch_stop_signals();
   if ((rc = setup(&x, &o)) != 0) {
     fprintf(stderr, "mapo compare: %s: %s\n",
             rc == -ENOMEM ? "cannot run children" : "cannot find my own program", strerror(-rc));
@@ -531,6 +636,7 @@ int mapo__cmd_compare(int argc, char **argv) {
   static mapo_compare c;
   if (!o.json) fprintf(stderr, "mapo compare: measuring (about 10 s) ...\n");
   run(&x, &o, &c);
+  if (stopped_by) die_of_stop_signal(); /* no report: the run did not finish */
   rc = o.json ? mapo_report_compare_json(stdout, &c) : mapo_report_compare_text(stdout, &c);
   free(x.env);
   const int failed = failed_cells(&c);

@@ -21,7 +21,7 @@ enum { REPEAT_MAX = 1000, START_TIMEOUT_MS = 10000, SPARE_FDS = 32, ABOUT_MAX = 
 /* What the command line asked for; the defaults are set in parse(). */
 typedef struct io_args {
   const char *model, *dir;
-  int requests, latency, threads, connections, file_kib, repeat, json, insist;
+  int requests, latency, threads, connections, file_kib, repeat, json, insist, grace;
 } io_args;
 
 static io_args args;
@@ -44,6 +44,9 @@ static const cli_opt io_opts[] = {
      "aio: the size of each file (default 64)"},
     {"dir", CLI_STRING, &args.dir, 0, 0, NULL, "DIR",
      "aio: where the temporary files go (default $TMPDIR or /tmp)"},
+    {"grace-ms", CLI_INT, &args.grace, 1, MAPO_IO_GRACE_MS_MAX, NULL, "G",
+     "how long past the latency an answer (aio: a read) may take before the run fails "
+     "(default 10000)"},
     {"repeat", CLI_INT, &args.repeat, 1, REPEAT_MAX, NULL, "R",
      "timed runs after one warm-up (default 3): median, min and max are reported"},
     {"json", CLI_FLAG, &args.json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
@@ -54,7 +57,7 @@ static const cli_opt io_opts[] = {
 static const cli_cmd io_cmd = {
     "io",
     "[--model M] [--requests N] [--latency-ms L] [--threads T] [--connections C] "
-    "[--file-kib K] [--dir DIR] [--repeat R] [--json]",
+    "[--file-kib K] [--dir DIR] [--grace-ms G] [--repeat R] [--json]",
     about,
     io_opts,
     0,
@@ -68,7 +71,7 @@ static void describe_models(void) {
       "after L ms (a server mapo starts on 127.0.0.1 in its own process), placed by one of\n"
       "the client models below, or N files read. Connections, threads and files are set\n"
       "up before the clock starts, as a client with keep-alive would; every answer is\n"
-      "checked (exit 1 if any is missing or wrong).\n\nmodels:");
+      "checked (exit 1 if any is missing or wrong, or later than L + G ms).\n\nmodels:");
   int n = 0;
   for (const mapo_io_model *m = mapo_io_models; m->name != NULL; m++) {
     model_names[n++] = m->name;
@@ -112,15 +115,16 @@ static int check_fds(const mapo_io_model *m, const mapo_io_opts *o) {
 
 /* The command line, checked: 0 to go on, or the exit status (0 after --help, 2). */
 static int parse(int argc, char **argv, const mapo_io_model **m, mapo_io_opts *o) {
-  args = (io_args){"poll", NULL, 1000, -1, 0, 0, 0, 3, 0, 0};
+  args = (io_args){"poll", NULL, 1000, -1, 0, 0, 0, 3, 0, 0, 0};
   describe_models();
   const char *pos[1];
   int npos, rc = cli_parse(&io_cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 1 : 2;
   *m = mapo_io_model_find(args.model);
   if ((rc = check_flags(*m)) != 0) return rc;
-  *o = (mapo_io_opts){args.requests,    args.latency < 0 ? 50 : args.latency, 0,       args.threads,
-                      args.connections, args.file_kib ? args.file_kib : 64,   args.dir};
+  *o =
+      (mapo_io_opts){args.requests,    args.latency < 0 ? 50 : args.latency, 0,        args.threads,
+                     args.connections, args.file_kib ? args.file_kib : 64,   args.dir, args.grace};
   char why[160];
   if (mapo_io_opts_check(*m, o, why, sizeof why) < 0) return cli_fail(&io_cmd, "%s", why);
   if ((rc = check_fds(*m, o)) != 0) return rc;
@@ -138,10 +142,7 @@ static void supplier_failed(int rc, const mapo_io_supplier *s) {
   else if (rc == -ETIMEDOUT)
     fprintf(stderr, "mapo io: the supplier did not start: no port after %d ms\n", START_TIMEOUT_MS);
   else
-    fprintf(stderr,
-            "mapo io: the supplier did not start: %s (its port file goes to a new "
-            "folder in $TMPDIR or /tmp)\n",
-            mapo_strerror(rc));
+    fprintf(stderr, "mapo io: the supplier did not start: %s\n", mapo_strerror(rc));
 }
 
 /* The run failed (not a wrong answer: that is reported): say why, in one line. */
@@ -162,6 +163,8 @@ static void run_failed(int rc, const mapo_io_model *m, const mapo_io_supplier *s
             "mapo io: a connection to the supplier broke in the middle of the run: "
             "%s\n",
             mapo_strerror(rc));
+  else if ((rc == -ETIMEDOUT || rc == -EAGAIN) && r->first[0])
+    fprintf(stderr, "mapo io: %s\n", r->first); /* it says what did not answer, and why */
   else
     fprintf(stderr, "mapo io: %s%s%s\n", mapo_strerror(rc), r->first[0] ? ": " : "", r->first);
 }
@@ -222,10 +225,12 @@ int mapo__cmd_io(int argc, char **argv) {
 /* `mapo io-supplier`: not listed in `mapo --help`; `mapo io` starts it. */
 int mapo__cmd_io_supplier(int argc, char **argv) {
   const char *port_file = NULL;
-  int latency = 50, parent = 0;
+  int latency = 50, parent = 0, port_fd = -1;
   const cli_opt opts[] = {
       {"port-file", CLI_STRING, &port_file, 0, 0, NULL, "FILE",
        "where to write the port (atomically: a temporary name, then rename)"},
+      {"port-fd", CLI_INT, &port_fd, 0, 65535, NULL, "FD",
+       "or: write the port to this inherited descriptor, then close it (what mapo io does)"},
       {"latency-ms", CLI_INT, &latency, 0, MAPO_IO_LATENCY_MS_MAX, NULL, "L",
        "answer each order after L ms (default 50)"},
       {"parent-pid", CLI_INT, &parent, 1, 1e9, NULL, "PID",
@@ -234,7 +239,7 @@ int mapo__cmd_io_supplier(int argc, char **argv) {
   };
   const cli_cmd cmd = {
       "io-supplier",
-      "--port-file FILE [--latency-ms L] [--parent-pid PID]",
+      "--port-file FILE | --port-fd FD [--latency-ms L] [--parent-pid PID]",
       "The supplier `mapo io` starts: a single-threaded epoll server on 127.0.0.1 (the\n"
       "kernel picks the port) that answers each order \"order NNNNNNNNN\\n\" with\n"
       "\"ready NNNNNNNNN\\n\" after L ms, on any number of keep-alive connections. It runs\n"
@@ -245,8 +250,10 @@ int mapo__cmd_io_supplier(int argc, char **argv) {
   const char *pos[1];
   int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
   if (rc != 0) return rc == 1 ? 0 : 2;
-  if (port_file == NULL) return cli_fail(&cmd, "--port-file is required");
-  rc = mapo_io_supplier_serve(port_file, latency, (pid_t)parent);
+  if ((port_file == NULL) == (port_fd < 0))
+    return cli_fail(&cmd, "--port-file is required (or --port-fd, not both)");
+  rc = port_file ? mapo_io_supplier_serve(port_file, latency, (pid_t)parent)
+                 : mapo_io_supplier_serve_fd(port_fd, latency, (pid_t)parent);
   if (rc < 0) {
     fprintf(stderr, "mapo io-supplier: %s\n", mapo_strerror(rc));
     return 1;

@@ -25,11 +25,23 @@ int mapo__io_no_delay(int fd);
 /* 127.0.0.1:port. */
 struct sockaddr_in mapo__io_loopback(int port);
 /* A TCP connection to the supplier on 127.0.0.1:port, TCP_NODELAY, close-on-exec;
- * non-blocking after the connect when nonblocking is set. 0 or -errno. */
-int mapo__io_connect(int port, int nonblocking, int *fd);
-/* Blocking: send or receive exactly len bytes. 0, -EPIPE when the peer closed, -errno. */
+ * non-blocking after the connect when nonblocking is set. A blocking call on it
+ * (connect() included) gives up after wait_ms. 0, -ETIMEDOUT, or -errno. */
+int mapo__io_connect(int port, int nonblocking, int wait_ms, int *fd);
+/* Blocking: send or receive exactly len bytes. 0, -EPIPE when the peer closed,
+ * -ETIMEDOUT when the socket's wait (mapo__io_connect) ran out, -errno. */
 int mapo__io_send_all(int fd, const void *buf, size_t len);
 int mapo__io_recv_all(int fd, void *buf, size_t len);
+
+/* The grace (opts.grace_ms, or its default), and how long a client waits for one
+ * answer: the latency plus the grace. Every wait on the supplier is bounded by it. */
+int mapo__io_grace_ms(const mapo_io_opts *o);
+int mapo__io_wait_ms(const mapo_io_job *job);
+/* A connection to the supplier (mapo__io_connect with the job's port and wait); a
+ * failure is recorded in words. */
+int mapo__io_dial(mapo_io_job *job, int nonblocking, int *fd);
+/* An order that was not answered in time: recorded in words; returns -ETIMEDOUT. */
+int mapo__io_overdue(mapo_io_job *job, int number);
 
 /* Whether answer is "<word> NNNNNNNNN\n" for this number; when it is not, the first
  * such failure is recorded in words (thread-safe). */

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "core/internal.h"
@@ -72,12 +73,27 @@ struct sockaddr_in mapo__io_loopback(int port) {
   return a;
 }
 
-int mapo__io_connect(int port, int nonblocking, int *fd) {
+/* Every blocking call on the socket returns EAGAIN after wait_ms: connect() too, which
+ * Linux bounds by the send timeout (it then says EINPROGRESS). */
+static int bound_waits(int fd, int wait_ms) {
+  const struct timeval tv = {wait_ms / 1000, (suseconds_t)(wait_ms % 1000) * 1000};
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
+      setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0)
+    return -errno;
+  return 0;
+}
+
+int mapo__io_connect(int port, int nonblocking, int wait_ms, int *fd) {
   *fd = -1;
   int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (s < 0) return -errno;
   struct sockaddr_in a = mapo__io_loopback(port);
-  int rc = connect(s, (struct sockaddr *)&a, sizeof a) < 0 ? -errno : mapo__io_no_delay(s);
+  int rc = bound_waits(s, wait_ms);
+  /* A supplier that stopped (SIGSTOP) still has the kernel accept its connections, up to
+   * its listen backlog; past it, connect() would retry its SYN for minutes. */
+  if (rc == 0 && connect(s, (struct sockaddr *)&a, sizeof a) < 0)
+    rc = errno == EINPROGRESS || errno == EAGAIN ? -ETIMEDOUT : -errno;
+  if (rc == 0) rc = mapo__io_no_delay(s);
   if (rc == 0 && nonblocking && fcntl(s, F_SETFL, fcntl(s, F_GETFL) | O_NONBLOCK) < 0) rc = -errno;
   if (rc < 0) {
     close(s);
@@ -93,7 +109,7 @@ int mapo__io_send_all(int fd, const void *buf, size_t len) {
     /* MSG_NOSIGNAL: a supplier that went away is an error to report, not a SIGPIPE. */
     ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return -errno;
+    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
     p += n;
     len -= (size_t)n;
   }
@@ -105,7 +121,7 @@ int mapo__io_recv_all(int fd, void *buf, size_t len) {
   while (len > 0) {
     ssize_t n = recv(fd, p, len, 0);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return -errno;
+    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
     if (n == 0) return -EPIPE;
     p += n;
     len -= (size_t)n;
@@ -118,6 +134,33 @@ void mapo__io_first(mapo_io_job *job, const char *fmt, ...) {
   va_start(ap, fmt);
   mapo__vfirst(job->first, sizeof job->first, fmt, ap);
   va_end(ap);
+}
+
+int mapo__io_grace_ms(const mapo_io_opts *o) {
+  return o->grace_ms > 0 ? o->grace_ms : MAPO_IO_GRACE_MS_DEFAULT;
+}
+
+int mapo__io_wait_ms(const mapo_io_job *job) {
+  return job->opts.latency_ms + mapo__io_grace_ms(&job->opts);
+}
+
+int mapo__io_dial(mapo_io_job *job, int nonblocking, int *fd) {
+  const int rc = mapo__io_connect(job->opts.port, nonblocking, mapo__io_wait_ms(job), fd);
+  if (rc == -ETIMEDOUT)
+    mapo__io_first(job, "the supplier did not take a connection within %d ms (--grace-ms)",
+                   mapo__io_wait_ms(job));
+  else if (rc < 0)
+    mapo__io_first(job, "cannot connect to the supplier on 127.0.0.1:%d", job->opts.port);
+  return rc;
+}
+
+int mapo__io_overdue(mapo_io_job *job, int number) {
+  const mapo_io_opts *o = &job->opts;
+  mapo__io_first(job,
+                 "the supplier did not answer order %d within %d ms (its latency, %d ms, "
+                 "and a grace of %d ms: --grace-ms)",
+                 number, mapo__io_wait_ms(job), o->latency_ms, mapo__io_grace_ms(o));
+  return -ETIMEDOUT;
 }
 
 int mapo__io_answer_ok(mapo_io_job *job, const char *answer, const char *word, int number) {
@@ -307,6 +350,10 @@ int mapo_io_opts_check(const mapo_io_model *m, mapo_io_opts *o, char *why, size_
   if (o->latency_ms < 0 || o->latency_ms > MAPO_IO_LATENCY_MS_MAX)
     return refuse(why, size, "latency: %d ms is out of range (0..%d)", o->latency_ms,
                   MAPO_IO_LATENCY_MS_MAX);
+  if (o->grace_ms == 0) o->grace_ms = MAPO_IO_GRACE_MS_DEFAULT;
+  if (o->grace_ms < 1 || o->grace_ms > MAPO_IO_GRACE_MS_MAX)
+    return refuse(why, size, "grace: %d ms is out of range (1..%d)", o->grace_ms,
+                  MAPO_IO_GRACE_MS_MAX);
   int rc = check_width(m, o, why, size);
   if (rc == 0 && !m->network) rc = check_files(o, why, size);
   return rc;

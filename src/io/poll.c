@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "mapo/clock.h"
 
 typedef struct state state;
 
@@ -40,11 +41,25 @@ struct state {
   int next; /* the next order's number */
   int rc;   /* the run's first error */
   mapo_io_job *job;
+  /* The watchdog: one timer that fires when no answer came for the latency plus the
+   * grace. A supplier that stops answering (SIGSTOP) would otherwise leave the loop in
+   * ppoll() forever, every connection still watched. */
+  int live;        /* connections watched */
+  int64_t last_ns; /* when the last answer came (or the run began) */
+  uint64_t watchdog;
+  int armed;
 };
 
 static void let_go(state *s, conn *l) {
-  if (l->watched) mapo_loop_unwatch(s->loop, l->fd);
+  if (l->watched) {
+    mapo_loop_unwatch(s->loop, l->fd);
+    s->live--;
+  }
   l->watched = 0;
+  if (s->live == 0 && s->armed) { /* nothing left to wait for: the loop may return */
+    mapo_loop_timer_cancel(s->loop, s->watchdog);
+    s->armed = 0;
+  }
 }
 
 /* A broken connection ends the run: every connection is let go, so the loop returns. */
@@ -81,11 +96,38 @@ static void on_answer(mapo_loop *loop, int fd, int revents, void *arg) {
   l->got += (size_t)n;
   if (l->got < sizeof l->in) return;
   l->got = 0;
+  s->last_ns = mapo_loop_now(loop);
   if (mapo__io_answer_ok(s->job, l->in, "ready", l->number))
     s->job->answered++;
   else
     s->job->wrong++;
   send_next(s, l);
+}
+
+static void on_watchdog(mapo_loop *loop, void *arg);
+
+static void arm_watchdog(state *s) {
+  const int64_t wait_ns = (int64_t)mapo__io_wait_ms(s->job) * 1000000;
+  int rc = mapo_loop_timer(s->loop, s->last_ns + wait_ns, on_watchdog, s, &s->watchdog);
+  if (rc < 0) {
+    fail(s, rc); /* without the watchdog the run could wait forever: it does not start */
+    return;
+  }
+  s->armed = 1;
+}
+
+static void on_watchdog(mapo_loop *loop, void *arg) {
+  state *s = arg;
+  s->armed = 0;
+  if (mapo_loop_now(loop) - s->last_ns < (int64_t)mapo__io_wait_ms(s->job) * 1000000) {
+    arm_watchdog(s); /* answers came since it was set: wait from the last one */
+    return;
+  }
+  for (int c = 0; c < s->n; c++)
+    if (s->conns[c].watched) {
+      fail(s, mapo__io_overdue(s->job, s->conns[c].number));
+      return;
+    }
 }
 
 int mapo_io_poll_setup(mapo_io_job *job) {
@@ -101,7 +143,7 @@ int mapo_io_poll_setup(mapo_io_job *job) {
   for (int c = 0; c < job->opts.connections; c++) {
     conn *l = &s->conns[c];
     l->s = s;
-    rc = mapo__io_connect(job->opts.port, 1, &l->fd);
+    rc = mapo__io_dial(job, 1, &l->fd);
     if (rc < 0) return rc;
     s->n = job->width = c + 1;
   }
@@ -121,8 +163,11 @@ int mapo_io_poll_run(mapo_io_job *job) {
       break;
     }
     l->watched = 1;
+    s->live++;
     send_next(s, l);
   }
+  s->last_ns = mapo_now_ns(); /* the loop's time is its last iteration's: stale here */
+  if (s->live > 0) arm_watchdog(s);
   int rc = mapo_loop_run(s->loop); /* returns when every connection is let go */
   return rc < 0 ? rc : s->rc;
 }

@@ -25,7 +25,7 @@ int mapo_io_serial_setup(mapo_io_job *job) {
   s->fd = -1;
   job->state = s;
   job->width = 1;
-  return mapo__io_connect(job->opts.port, 0, &s->fd);
+  return mapo__io_dial(job, 0, &s->fd);
 }
 
 int mapo_io_serial_run(mapo_io_job *job) {
@@ -35,6 +35,7 @@ int mapo_io_serial_run(mapo_io_job *job) {
     mapo__io_order(msg, number);
     int rc = mapo__io_send_all(s->fd, msg, sizeof msg);
     if (rc == 0) rc = mapo__io_recv_all(s->fd, msg, sizeof msg); /* blocks for L */
+    if (rc == -ETIMEDOUT) return mapo__io_overdue(job, number);  /* L + grace, at most */
     if (rc < 0) return rc;
     if (mapo__io_answer_ok(job, msg, "ready", number))
       job->answered++;

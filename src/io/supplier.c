@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -51,32 +52,22 @@ extern char **environ;
 
 /* ---- the supplier, seen from the client ------------------------------------------ */
 
+/* The descriptor the supplier that mapo io starts writes its port to. */
+enum { PORT_FD = 3 };
+
 static void sleep_ms(int ms) {
   struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
   while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
   }
 }
 
-/* The port, once the supplier has renamed its file into place (all or nothing). */
-static int read_port(const char *path) {
-  FILE *f = fopen(path, "re");
-  if (f == NULL) return -errno;
-  char text[32];
-  const char *got = fgets(text, sizeof text, f);
-  (void)fclose(f); /* opened only to read: a failed close loses nothing */
-  if (got == NULL) return MAPO_EPARSE;
-  char *end = text;
-  errno = 0;
-  const long port = strtol(text, &end, 10);
-  return end != text && errno == 0 && port > 0 && port < 65536 ? (int)port : MAPO_EPARSE;
-}
-
 /* posix_spawn, not fork: glibc's uses clone(CLONE_VM | CLONE_VFORK) and execs at once,
  * so nothing of a threaded parent (a lock another thread held) is copied into a child
  * that would run with it. The child gets a clean signal mask and default handlers, and
- * /dev/null for stdin and stdout: `mapo io --json` keeps stdout to itself. Returns 0 or
- * a positive errno, as posix_spawn does. */
-static int spawn(pid_t *pid, const char *exe, char **argv) {
+ * /dev/null for stdin and stdout: `mapo io --json` keeps stdout to itself. tell, the
+ * pipe's end the supplier writes its port to, becomes its descriptor PORT_FD. Returns
+ * 0 or a positive errno, as posix_spawn does. */
+static int spawn(pid_t *pid, const char *exe, char **argv, int tell) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
   sigset_t none, all;
@@ -91,6 +82,7 @@ static int spawn(pid_t *pid, const char *exe, char **argv) {
   }
   if ((rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) == 0 &&
       (rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0)) == 0 &&
+      (rc = posix_spawn_file_actions_adddup2(&fa, tell, PORT_FD)) == 0 &&
       (rc = posix_spawnattr_setsigmask(&at, &none)) == 0 &&
       (rc = posix_spawnattr_setsigdefault(&at, &all)) == 0 &&
       (rc = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) == 0)
@@ -100,59 +92,102 @@ static int spawn(pid_t *pid, const char *exe, char **argv) {
   return rc;
 }
 
-/* Wait for the port; a supplier that exits first failed to start. 0 or a positive
- * errno; on failure nothing is left running. */
-static int wait_for_port(mapo_io_supplier *s, const char *file, int timeout_ms) {
-  const double deadline = mapo_now_s() + timeout_ms / 1000.0;
+/* Kill the supplier that failed to start, and reap it. */
+static void kill_and_reap(mapo_io_supplier *s) {
+  kill(s->pid, SIGKILL);
+  while (waitpid(s->pid, &s->status, 0) < 0 && errno == EINTR) {
+  }
+  s->pid = 0;
+}
+
+/* The supplier closed its end without a port: it is exiting. Reap it, within the
+ * deadline: one that closed the pipe and went on running is killed. */
+static int reap_quitter(mapo_io_supplier *s, double deadline) {
   for (;;) {
-    int port = read_port(file);
-    if (port > 0) {
-      s->port = port;
-      return 0;
-    }
     int st;
-    pid_t w = waitpid(s->pid, &st, WNOHANG);
-    if (w == s->pid) {
+    if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
       s->status = st;
       s->pid = 0;
       return ESRCH;
     }
     if (mapo_now_s() > deadline) {
-      kill(s->pid, SIGKILL);
-      while (waitpid(s->pid, &s->status, 0) < 0 && errno == EINTR) {
-      }
-      s->pid = 0;
-      return ETIMEDOUT;
+      kill_and_reap(s);
+      return ESRCH;
     }
     sleep_ms(1);
+  }
+}
+
+/* The port, "PORT\n", from the pipe's other end. A supplier that exits first closes
+ * the pipe (end of file); one that says nothing for timeout_ms is killed. 0 or a
+ * positive errno; on failure nothing is left running. */
+static int wait_for_port(mapo_io_supplier *s, int from, int timeout_ms) {
+  const double deadline = mapo_now_s() + timeout_ms / 1000.0;
+  char text[32];
+  size_t len = 0;
+  for (;;) {
+    const double left = deadline - mapo_now_s();
+    if (left <= 0) {
+      kill_and_reap(s);
+      return ETIMEDOUT;
+    }
+    struct pollfd p = {from, POLLIN, 0};
+    const int ready = poll(&p, 1, (int)(left * 1000) + 1);
+    if (ready <= 0) continue; /* the time is up, or a signal: the deadline decides */
+    const ssize_t n = read(from, text + len, sizeof text - 1 - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return reap_quitter(s, deadline);
+    len += (size_t)n;
+    text[len] = '\0';
+    if (strchr(text, '\n') == NULL && len < sizeof text - 1) continue;
+    char *end = text;
+    errno = 0;
+    const long port = strtol(text, &end, 10);
+    if (end != text && *end == '\n' && errno == 0 && port > 0 && port < 65536) {
+      s->port = (int)port;
+      return 0;
+    }
+    kill_and_reap(s);
+    return EPROTO;
   }
 }
 
 int mapo_io_supplier_start(mapo_io_supplier *s, const char *exe, int latency_ms, int timeout_ms) {
   if (s == NULL || exe == NULL || latency_ms < 0 || timeout_ms < 1) return MAPO_EINVAL;
   memset(s, 0, sizeof *s);
-  const char *tmp = getenv("TMPDIR");
-  char dir[512], file[600], lat[32], parent[32];
-  snprintf(dir, sizeof dir, "%s/mapo-io-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-  if (mkdtemp(dir) == NULL) return -errno;
-  snprintf(file, sizeof file, "%s/port", dir);
+  /* The port comes back through a pipe the supplier inherits, not through a file: no
+   * folder to make in $TMPDIR, none to leave behind when either side is killed, and
+   * no path to fit in a buffer. Both ends are close-on-exec, so no other child of ours
+   * holds the pipe open; the write end is moved above PORT_FD for the dup2 to apply. */
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) return -errno;
+  const int tell = fcntl(pipe_fds[1], F_DUPFD_CLOEXEC, PORT_FD + 1);
+  const int err = errno;
+  close(pipe_fds[1]);
+  if (tell < 0) {
+    close(pipe_fds[0]);
+    return -err;
+  }
+  char fd[16], lat[32], parent[32];
+  snprintf(fd, sizeof fd, "%d", PORT_FD);
   snprintf(lat, sizeof lat, "%d", latency_ms);
   snprintf(parent, sizeof parent, "%ld", (long)getpid());
-  char *argv[] = {"mapo", "io-supplier",  "--port-file", file, "--latency-ms",
-                  lat,    "--parent-pid", parent,        NULL};
-  int rc = spawn(&s->pid, exe, argv);
+  char *argv[] = {"mapo", "io-supplier",  "--port-fd", fd,  "--latency-ms",
+                  lat,    "--parent-pid", parent,      NULL};
+  int rc = spawn(&s->pid, exe, argv, tell);
+  close(tell); /* the supplier has its own copy: its exit is the pipe's end of file */
   if (rc != 0)
     s->pid = 0;
   else
-    rc = wait_for_port(s, file, timeout_ms);
-  unlink(file);
-  rmdir(dir);
+    rc = wait_for_port(s, pipe_fds[0], timeout_ms);
+  close(pipe_fds[0]);
   return -rc;
 }
 
 int mapo_io_supplier_stop(mapo_io_supplier *s) {
   if (s == NULL || s->pid <= 0) return 0;
   kill(s->pid, SIGTERM);
+  kill(s->pid, SIGCONT); /* a stopped supplier (SIGSTOP) takes its SIGTERM at once */
   const double deadline = mapo_now_s() + 2.0;
   pid_t w;
   while ((w = waitpid(s->pid, &s->status, WNOHANG)) == 0 && mapo_now_s() < deadline) sleep_ms(1);
@@ -186,7 +221,9 @@ typedef struct conn {
   size_t in_len;
   char *out; /* answers the kernel did not take yet */
   size_t out_len, out_cap;
-  int want_out; /* EPOLLOUT is watched: answers are waiting for room */
+  int want_out;  /* EPOLLOUT is watched: answers are waiting for room */
+  size_t queued; /* its orders waiting in the heap */
+  int paused;    /* EPOLLIN is not watched: it holds too many orders (see held()) */
 } conn;
 
 typedef struct server {
@@ -197,8 +234,19 @@ typedef struct server {
   order_timer *heap;
   size_t nheap, capheap;
   uint64_t seq;
-  int failed; /* the timerfd could not be set: answers would never come */
+  size_t held; /* orders and answers held for every connection (see held()) */
+  int npaused; /* connections paused */
+  int failed;  /* the timerfd could not be set: answers would never come */
 } server;
+
+/* What a connection costs the supplier: its orders in the heap and its answers not yet
+ * sent. A client that sends orders faster than it reads answers (a flood) would grow
+ * both without end; past MAPO_IO_SUPPLIER_QUEUE_MAX the supplier stops reading that
+ * connection (the kernel's socket buffers then fill and the client's send() blocks),
+ * and past MAPO_IO_SUPPLIER_HELD_MAX in all, every connection that sends more. Reading
+ * resumes below half the limit. A client of mapo io has one order in flight on each
+ * connection and never comes near either. */
+static size_t held(const conn *c) { return c->queued + c->out_len / MAPO_IO_MSG_LEN; }
 
 /* Equal deadlines: first come, first answered. */
 #define EARLIER(a, b) \
@@ -228,6 +276,8 @@ static int arm(server *sv) {
 
 static void close_conn(server *sv, int fd) {
   conn *c = &sv->conns[fd];
+  sv->held -= held(c); /* its orders still in the heap are dropped when due (gen) */
+  sv->npaused -= c->paused;
   epoll_ctl(sv->ep, EPOLL_CTL_DEL, fd, NULL);
   close(fd);
   free(c->out);
@@ -236,14 +286,44 @@ static void close_conn(server *sv, int fd) {
   c->gen = gen;
 }
 
-static int watch_out(server *sv, int fd, int out) {
-  struct epoll_event ev = {.events = EPOLLIN | (out ? EPOLLOUT : 0u), .data.fd = fd};
-  return epoll_ctl(sv->ep, EPOLL_CTL_MOD, fd, &ev) == 0 ? 0 : -errno;
+/* Watch what the connection needs: its orders (unless paused), room for its answers. */
+static int watch(server *sv, int fd, int out, int paused) {
+  conn *c = &sv->conns[fd];
+  if (out == c->want_out && paused == c->paused) return 0;
+  struct epoll_event ev = {.events = (paused ? 0u : EPOLLIN) | (out ? EPOLLOUT : 0u),
+                           .data.fd = fd};
+  if (epoll_ctl(sv->ep, EPOLL_CTL_MOD, fd, &ev) != 0) return -errno;
+  sv->npaused += paused - c->paused;
+  c->want_out = out;
+  c->paused = paused;
+  return 0;
+}
+
+static int over_limit(const server *sv, const conn *c) {
+  return held(c) >= MAPO_IO_SUPPLIER_QUEUE_MAX || sv->held >= MAPO_IO_SUPPLIER_HELD_MAX;
+}
+
+/* A paused connection reads again once it, and everyone, is below half the limit. */
+static int may_resume(const server *sv, const conn *c) {
+  return held(c) < MAPO_IO_SUPPLIER_QUEUE_MAX / 2 && sv->held < MAPO_IO_SUPPLIER_HELD_MAX / 2;
+}
+
+static void resume(server *sv, int fd) {
+  conn *c = &sv->conns[fd];
+  if (c->open && c->paused && may_resume(sv, c) && watch(sv, fd, c->want_out, 0) < 0)
+    close_conn(sv, fd);
+}
+
+/* Below half the total again: every paused connection may read (a rare walk). */
+static void resume_all(server *sv) {
+  if (sv->npaused == 0 || sv->held >= MAPO_IO_SUPPLIER_HELD_MAX / 2) return;
+  for (size_t fd = 0; fd < sv->nconns; fd++) resume(sv, (int)fd);
 }
 
 /* Hand the kernel what is queued; a full socket buffer waits for EPOLLOUT. */
 static void flush(server *sv, int fd) {
   conn *c = &sv->conns[fd];
+  const size_t before = held(c);
   size_t done = 0;
   while (done < c->out_len) {
     ssize_t n = send(fd, c->out + done, c->out_len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -257,14 +337,12 @@ static void flush(server *sv, int fd) {
   }
   memmove(c->out, c->out + done, c->out_len - done);
   c->out_len -= done;
-  const int want_out = c->out_len > 0;
-  if (want_out != c->want_out) {
-    if (watch_out(sv, fd, want_out) < 0) {
-      close_conn(sv, fd);
-      return;
-    }
-    c->want_out = want_out;
+  sv->held -= before - held(c); /* an answer sent in part still counts */
+  if (watch(sv, fd, c->out_len > 0, c->paused) < 0) {
+    close_conn(sv, fd);
+    return;
   }
+  resume(sv, fd);
 }
 
 static void answer(server *sv, int fd, int number) {
@@ -275,6 +353,7 @@ static void answer(server *sv, int fd, int number) {
   }
   mapo__io_ready(c->out + c->out_len, number);
   c->out_len += MAPO_IO_MSG_LEN;
+  sv->held++;
   /* Already waiting for EPOLLOUT: the answer goes with the others, in order. */
   if (!c->want_out) flush(sv, fd);
 }
@@ -287,9 +366,13 @@ static void answer_due(server *sv) {
   const int64_t now = mapo_now_ns();
   while (sv->nheap > 0 && sv->heap[0].deadline <= now) {
     const order_timer t = due_pop(sv->heap, &sv->nheap);
-    if ((size_t)t.fd < sv->nconns && sv->conns[t.fd].open && sv->conns[t.fd].gen == t.gen)
+    if ((size_t)t.fd < sv->nconns && sv->conns[t.fd].open && sv->conns[t.fd].gen == t.gen) {
+      sv->conns[t.fd].queued--; /* now an answer: held() is unchanged */
+      sv->held--;
       answer(sv, t.fd, t.number);
+    }
   }
+  resume_all(sv);
   if (arm(sv) < 0) sv->failed = 1;
 }
 
@@ -310,13 +393,26 @@ static int take_orders(server *sv, int fd, const char *p, size_t len) {
     if (number < 0) return MAPO_EPARSE;
     int rc = due_later(sv, (order_timer){now + sv->latency_ns, sv->seq++, fd, c->gen, number});
     if (rc < 0) return rc;
+    c->queued++;
+    sv->held++;
   }
   return arm(sv);
 }
 
-static void readable(server *sv, int fd) {
+static void readable(server *sv, int fd, uint32_t events) {
   char buf[4096];
+  conn *c = &sv->conns[fd];
+  /* Paused, the connection is watched for nothing, but epoll reports a hang-up anyway:
+   * a client that is gone cannot read its answers either. */
+  if (c->paused && (events & (EPOLLHUP | EPOLLERR))) {
+    close_conn(sv, fd);
+    return;
+  }
   for (;;) {
+    if (over_limit(sv, c)) {
+      if (watch(sv, fd, c->want_out, 1) < 0) close_conn(sv, fd);
+      return;
+    }
     ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
@@ -353,8 +449,45 @@ static int accept_all(server *sv) {
   }
 }
 
+/* "PORT\n" down the descriptor mapo io handed us, and the descriptor closed: the
+ * parent's read ends there. */
+static int tell_fd(int fd, int port) {
+  char text[16];
+  const int len = snprintf(text, sizeof text, "%d\n", port);
+  int rc = 0;
+  for (int done = 0; done < len && rc == 0;) { /* a pipe takes 16 bytes whole, but be sure */
+    const ssize_t n = write(fd, text + done, (size_t)(len - done));
+    if (n < 0 && errno != EINTR) rc = -errno;
+    if (n > 0) done += (int)n;
+  }
+  if (close(fd) != 0 && rc == 0) rc = -errno;
+  return rc;
+}
+
+/* "PORT\n" into a file, atomically: a temporary name, then rename. */
+static int tell_file(const char *port_file, int port) {
+  char tmp[4200];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", port_file, (long)getpid()) >= (int)sizeof tmp)
+    return -ENAMETOOLONG;
+  FILE *f = fopen(tmp, "we");
+  if (f == NULL) return -errno;
+  fprintf(f, "%d\n", port);
+  if (fclose(f) != 0 || rename(tmp, port_file) != 0) {
+    const int rc = -errno;
+    unlink(tmp);
+    return rc;
+  }
+  return 0;
+}
+
+/* Where the supplier tells its port: a descriptor (mapo io's pipe), or a file (by hand). */
+typedef struct tell {
+  const char *file;
+  int fd;
+} tell;
+
 /* Listen on 127.0.0.1, port 0, and tell the parent which port the kernel picked. */
-static int listen_and_tell(server *sv, const char *port_file) {
+static int listen_and_tell(server *sv, tell to) {
   sv->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (sv->lfd < 0) return -errno;
   const int one = 1;
@@ -367,18 +500,8 @@ static int listen_and_tell(server *sv, const char *port_file) {
   /* Inherited by every accepted connection; set again on each to be sure. */
   int rc = mapo__io_no_delay(sv->lfd);
   if (rc < 0) return rc;
-  char tmp[4200];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", port_file, (long)getpid()) >= (int)sizeof tmp)
-    return -ENAMETOOLONG;
-  FILE *f = fopen(tmp, "we");
-  if (f == NULL) return -errno;
-  fprintf(f, "%d\n", ntohs(a.sin_port));
-  if (fclose(f) != 0 || rename(tmp, port_file) != 0) {
-    rc = -errno;
-    unlink(tmp);
-    return rc;
-  }
-  return 0;
+  return to.file != NULL ? tell_file(to.file, ntohs(a.sin_port))
+                         : tell_fd(to.fd, ntohs(a.sin_port));
 }
 
 static int watch_in(server *sv, int fd) {
@@ -386,12 +509,12 @@ static int watch_in(server *sv, int fd) {
   return epoll_ctl(sv->ep, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : -errno;
 }
 
-static int serve(server *sv, const char *port_file) {
+static int serve(server *sv, tell to) {
   int rc;
   if ((sv->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
       (sv->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0)
     return -errno;
-  if ((rc = listen_and_tell(sv, port_file)) < 0 || (rc = watch_in(sv, sv->lfd)) < 0 ||
+  if ((rc = listen_and_tell(sv, to)) < 0 || (rc = watch_in(sv, sv->lfd)) < 0 ||
       (rc = watch_in(sv, sv->tfd)) < 0 || (rc = watch_in(sv, sv->sfd)) < 0)
     return rc;
   struct epoll_event ev[256];
@@ -412,15 +535,14 @@ static int serve(server *sv, const char *port_file) {
       } else if ((size_t)fd < sv->nconns && sv->conns[fd].open) {
         if (ev[i].events & EPOLLOUT) flush(sv, fd);
         if (sv->conns[fd].open && (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
-          readable(sv, fd);
+          readable(sv, fd, ev[i].events);
       }
     }
   }
 }
 
-int mapo_io_supplier_serve(const char *port_file, int latency_ms, pid_t parent_pid) {
-  if (port_file == NULL || latency_ms < 0 || latency_ms > MAPO_IO_LATENCY_MS_MAX)
-    return MAPO_EINVAL;
+static int serve_and_tell(tell to, int latency_ms, pid_t parent_pid) {
+  if (latency_ms < 0 || latency_ms > MAPO_IO_LATENCY_MS_MAX) return MAPO_EINVAL;
   server sv;
   memset(&sv, 0, sizeof sv);
   sv.ep = sv.lfd = sv.tfd = sv.sfd = -1;
@@ -442,7 +564,7 @@ int mapo_io_supplier_serve(const char *port_file, int latency_ms, pid_t parent_p
   if (rc == 0 && parent_pid > 0 && getppid() != parent_pid) rc = -ESRCH;
   /* The kernel may add up to 50 us of slack to a timer; 1 ns keeps the answers on time. */
   if (rc == 0) (void)mapo_clock_tighten();
-  if (rc == 0) rc = serve(&sv, port_file);
+  if (rc == 0) rc = serve(&sv, to);
   for (size_t fd = 0; fd < sv.nconns; fd++)
     if (sv.conns[fd].open) close_conn(&sv, (int)fd);
   free(sv.conns);
@@ -452,4 +574,14 @@ int mapo_io_supplier_serve(const char *port_file, int latency_ms, pid_t parent_p
   if (sv.sfd >= 0) close(sv.sfd);
   if (sv.ep >= 0) close(sv.ep);
   return rc;
+}
+
+int mapo_io_supplier_serve(const char *port_file, int latency_ms, pid_t parent_pid) {
+  if (port_file == NULL) return MAPO_EINVAL;
+  return serve_and_tell((tell){port_file, -1}, latency_ms, parent_pid);
+}
+
+int mapo_io_supplier_serve_fd(int port_fd, int latency_ms, pid_t parent_pid) {
+  if (port_fd < 0) return MAPO_EINVAL;
+  return serve_and_tell((tell){NULL, port_fd}, latency_ms, parent_pid);
 }

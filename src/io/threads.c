@@ -51,6 +51,7 @@ static void place_orders(worker *w) {
     mapo__io_order(msg, number);
     int rc = mapo__io_send_all(w->fd, msg, sizeof msg);
     if (rc == 0) rc = mapo__io_recv_all(w->fd, msg, sizeof msg); /* blocks for L */
+    if (rc == -ETIMEDOUT) rc = mapo__io_overdue(job, number);    /* L + grace, at most */
     if (rc < 0) {
       w->rc = rc;
       return;
@@ -96,7 +97,7 @@ int mapo_io_threads_setup(mapo_io_job *job) {
   s->threads = threads;
   job->width = threads;
   for (int t = 0; t < threads; t++) {
-    int rc = mapo__io_connect(job->opts.port, 0, &s->w[t].fd);
+    int rc = mapo__io_dial(job, 0, &s->w[t].fd);
     if (rc < 0) return rc;
   }
   pthread_attr_t attr;

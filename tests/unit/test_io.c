@@ -53,12 +53,12 @@ static void test_flags(void) {
 }
 
 static void test_width(void) {
-  mapo_io_opts o = {500, 10, 0, 0, 0, 4, NULL};
+  mapo_io_opts o = {500, 10, 0, 0, 0, 4, NULL, 0};
   const mapo_io_model *threads = mapo_io_model_find("threads");
   MAPO_ASSERT_INT(mapo_io_opts_check(threads, &o, NULL, 0), 0);
   MAPO_ASSERT_INT(mapo_io_width(threads, &o), MAPO_IO_THREADS_DEFAULT);
   MAPO_ASSERT_NEAR(mapo_io_ideal_seconds(threads, &o), 2 * 0.010, 1e-12);
-  mapo_io_opts p = {500, 10, 0, 0, 0, 4, NULL};
+  mapo_io_opts p = {500, 10, 0, 0, 0, 4, NULL, 0};
   const mapo_io_model *poll = mapo_io_model_find("poll");
   MAPO_ASSERT_INT(mapo_io_opts_check(poll, &p, NULL, 0), 0);
   MAPO_ASSERT_INT(mapo_io_width(poll, &p), 500);
@@ -74,7 +74,7 @@ static mapo_io_result synthetic(const char *model, const double *runs) {
   mapo_io_result r;
   memset(&r, 0, sizeof r);
   r.model = mapo_io_model_find(model);
-  r.opts = (mapo_io_opts){50, 5, 1, 0, 50, 4, NULL};
+  r.opts = (mapo_io_opts){50, 5, 1, 0, 50, 4, NULL, 0};
   r.repeat = 2;
   r.verified = 1;
   r.seconds_runs = runs;
@@ -132,7 +132,7 @@ static void test_report(void) {
 /* The harness end to end on the one model that needs no supplier. */
 static void test_aio_run(void) {
   const mapo_io_model *m = mapo_io_model_find("aio");
-  mapo_io_opts o = {8, 0, 0, 0, 0, 4, NULL};
+  mapo_io_opts o = {8, 0, 0, 0, 0, 4, NULL, 0};
   double seconds[2], baseline[2];
   mapo_io_result r;
   int rc = mapo_io_time(m, &o, 2, seconds, baseline, &r);
