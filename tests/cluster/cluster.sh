@@ -20,12 +20,13 @@
 # Node I is a network namespace (loopback, and eth0 = 10.77.0.I/24, one end of a veth
 # whose other end is plugged into a bridge in a namespace of its own: no default route,
 # no address outside our namespaces), a UTS namespace (hostname nodeI), a mount namespace
-# (its own /etc/hosts naming the nodes, and /etc/resolv.conf pointing at 127.0.0.1 of
-# the node itself) and a time namespace whose CLOCK_MONOTONIC runs I * 1000 s ahead of
-# the machine's, so that no two nodes share a monotonic clock, as on a real cluster. A
-# "keeper" process (sleep, named mapo-cluster-TAG-nodeI) holds each node's namespaces;
-# nothing is created in the machine's own network namespace and nothing is named in
-# /run/netns. TAG is unique to the build tree (a hash of DIR), so two trees never meet.
+# (its own /etc/hosts naming the nodes, /etc/resolv.conf pointing at 127.0.0.1 of the
+# node itself, and its own /dev/shm, which goes with the node) and a time namespace
+# whose CLOCK_MONOTONIC runs I * 1000 s ahead of the machine's, so that no two nodes
+# share a monotonic clock, as on a real cluster. A "keeper" process (sleep, named
+# mapo-cluster-TAG-nodeI) holds each node's namespaces; nothing is created in the
+# machine's own network namespace and nothing is named in /run/netns. TAG is unique to
+# the build tree (a hash of DIR), so two trees never meet.
 #
 # Daemons: one munged on the machine (a Unix socket reached by path serves every node),
 # slurmctld in node1 (it checks its hostname against SlurmctldHost), `slurmd -N nodeI`
@@ -46,12 +47,15 @@
 # its namespaces).
 set -euo pipefail
 
-[[ -n "${MAPO_CLUSTER_DIR:-}" ]] || { echo "cluster.sh: set MAPO_CLUSTER_DIR to the harness folder" >&2; exit 1; }
+if [[ -z ${MAPO_CLUSTER_DIR:-} ]]; then
+  echo "cluster.sh: set MAPO_CLUSTER_DIR to the harness folder" >&2
+  exit 1
+fi
 D=$(realpath -m "$MAPO_CLUSTER_DIR")
 ME=cluster.sh
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SELF=$HERE/$(basename "${BASH_SOURCE[0]}")
-# shellcheck source=../slurm/lib.sh
+# shellcheck source=tests/slurm/lib.sh
 source "$HERE/../slurm/lib.sh"
 TAG=mapo-cluster-$(printf '%s' "$D" | sha256sum | cut -c1-10)
 NET=10.77.0
@@ -113,6 +117,8 @@ need_namespaces() {
   done
   unshare --net --uts --mount --time --fork true 2>/dev/null \
     || skip "cannot make network, UTS, mount and time namespaces here"
+  unshare --net sh -c 'ip link add b0 type bridge && ip link add v0 type veth peer name v1' \
+    2>/dev/null || skip "cannot make a bridge and a veth pair in a network namespace here"
 }
 
 # Start a keeper NAME: unshare ARGS, then SETUP (bash, inside the new namespaces), then
@@ -132,7 +138,7 @@ start_keeper() {
 # they are gone (10 s at most). One look at /proc per round: find prints each pid's
 # network namespace.
 kill_namespaces() {
-  local with= ns=() k pid target i left
+  local with='' ns=() k pid target i left
   [[ ${1:-} == --with-keepers ]] && { with=1; shift; }
   for k in "$@"; do ns+=("$(readlink "/proc/$k/ns/net" 2>/dev/null)") || true; done
   [[ ${#ns[@]} -gt 0 ]] || return 0
@@ -146,7 +152,8 @@ kill_namespaces() {
       [[ " ${ns[*]} " == *" $target "* ]] || continue
       kill -KILL "$pid" 2>/dev/null || true
       left=1
-    done < <(find /proc -mindepth 3 -maxdepth 3 -path '/proc/[0-9]*/ns/net' -printf '%h %l\n' 2>/dev/null)
+    done < <(find /proc -mindepth 3 -maxdepth 3 -path '/proc/[0-9]*/ns/net' \
+      -printf '%h %l\n' 2>/dev/null)
     [[ $left -eq 0 ]] && return 0
     sleep 0.1
   done
@@ -157,7 +164,9 @@ kill_namespaces() {
 tagged_keepers() {
   local p
   for p in /proc/[0-9]*/cmdline; do
-    [[ $({ tr '\0' ' ' <"$p"; } 2>/dev/null) == "$TAG-"* ]] && { p=${p#/proc/}; echo "${p%/cmdline}"; }
+    [[ $({ tr '\0' ' ' <"$p"; } 2>/dev/null) == "$TAG-"* ]] || continue
+    p=${p#/proc/}
+    echo "${p%/cmdline}"
   done
   return 0
 }
@@ -187,8 +196,11 @@ write_files() {
   } >"$D/etc/hosts"
   echo "nameserver 127.0.0.1" >"$D/etc/resolv.conf"
   for ((i = 1; i <= n; i++)); do echo "node$i slots=2"; done >"$D/etc/hostfile"
-  printf '#!/bin/sh\n# Open MPI'\''s launch agent (plm_rsh_agent): "ssh" into a node = nsenter.\nMAPO_CLUSTER_DIR=%q exec %q agent "$@"\n' \
-    "$D" "$SELF" >"$D/bin/node-agent"
+  {
+    echo '#!/bin/sh'
+    echo "# Open MPI's launch agent (plm_rsh_agent): \"ssh\" into a node is nsenter."
+    printf 'MAPO_CLUSTER_DIR=%q exec %q agent "$@"\n' "$D" "$SELF"
+  } >"$D/bin/node-agent"
   chmod 755 "$D/bin/node-agent"
   cat >"$SLURM_CONF" <<EOF
 # Written by tests/cluster/cluster.sh: $n nodes, each in namespaces of its own.
@@ -219,8 +231,10 @@ start_node() {
   start_keeper "node$i" "hostname node$i
     mount --bind '$D/etc/hosts' /etc/hosts
     mount --bind '$D/etc/resolv.conf' /etc/resolv.conf
+    mount -t tmpfs -o size=256m,mode=1777 tmpfs /dev/shm
     ip link set lo up" \
-    --net --uts --mount --propagation private --time --monotonic $((i * 1000)) --boottime $((i * 1000))
+    --net --uts --mount --propagation private \
+    --time --monotonic $((i * 1000)) --boottime $((i * 1000))
   bridge=$(keeper bridge)
   node=$(keeper "node$i")
   nsenter -t "$bridge" --net ip link add "veth$i" type veth peer name eth0 netns "$node"
@@ -259,9 +273,10 @@ cmd_start() {
   record slurmctld "$D/run/slurmctld.pid" "$D/log/slurmctld.log"
   for ((i = 1; i <= n; i++)); do start_slurmd "$i"; done
   wait_idle
-  echo "$ME: $n nodes up in $D ($TAG); their CLOCK_MONOTONIC:"
+  echo "$ME: $n nodes up in $D ($TAG); their CLOCK_MONOTONIC, read at once:"
   for ((i = 1; i <= n; i++)); do
-    in_node "$i" sh -c 'echo "  $(hostname) $(cut -d" " -f1 /proc/uptime) s since boot"'
+    in_node "$i" python3 -c 'import socket, time
+print(f"  {socket.gethostname()} {time.monotonic():.1f} s")' || true
   done
   in_node 1 "$SELF" _client sinfo -N
 }
@@ -311,7 +326,8 @@ cmd_mpirun() {
     --mca btl_tcp_if_include eth0 --bind-to none "$@"
 }
 
-[[ $# -ge 1 ]] || die "usage: cluster.sh start|stop|submit|test-only|client|node|mpirun|crash|revive"
+[[ $# -ge 1 ]] || die "usage: cluster.sh start|stop|submit|test-only|client|node|mpirun|crash|revive
+  (see the head of $SELF)"
 cmd=$1
 shift
 case $cmd in

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by tests/slurm/slurm.sh (one node) and tests/cluster/cluster.sh (N nodes in
 # namespaces): what both test Slurms do the same way. Not a program of its own.
 #

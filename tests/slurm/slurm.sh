@@ -23,6 +23,7 @@ set -euo pipefail
 
 [[ -n "${MAPO_SLURM_DIR:-}" ]] || { echo "slurm.sh: set MAPO_SLURM_DIR to the harness folder" >&2; exit 1; }
 D=$MAPO_SLURM_DIR
+# shellcheck disable=SC2034 # lib.sh names us with it
 ME=slurm.sh
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
