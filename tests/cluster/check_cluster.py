@@ -10,6 +10,8 @@
         node1's namespaces or without SLURM_CONF; no route or resolver leads out
   check_cluster.py CLUSTER_SH clean                   after `stop`: no keeper, daemon,
         namespace or file of this cluster is left
+  check_cluster.py CLUSTER_SH sweep FOLDER            a cluster in FOLDER whose stop never
+        ran is swept by the next start
 
 What to notice: a latency figure is the median over the messages of 0 to 64 bytes (their
 time does not depend on their size), and a comparison that fails is measured again,
@@ -147,17 +149,63 @@ def cmd_refuses(cluster, folder):
           "127.0.0.1")
 
 
-def cmd_clean(folder):
-    tag = "mapo-cluster-" + hashlib.sha256(os.path.realpath(folder).encode()).hexdigest()[:10]
-    left = []
+def cmd_sweep(cluster, folder):
+    """A second cluster in FOLDER (1 node) is started, "killed" (its stop never runs),
+    and started again: the second start must leave none of the first's processes."""
+    env = dict(os.environ, MAPO_CLUSTER_DIR=folder, MAPO_CLUSTER_NODES="1")
+    tag = tag_of(folder)
+    first = run([cluster, "start"], env=env)
+    if first.returncode == SKIP:
+        sys.exit(SKIP)
+    try:
+        if first.returncode != 0:
+            fail(f"start: {first.stderr}")
+        with open(os.path.join(folder, "run", "pids")) as f:
+            old = [line.split()[1] for line in f] + processes_of(tag, folder, keepers_only=True)
+        again = run([cluster, "start"], env=env)
+        if again.returncode != 0 or "sweeping what a killed run left" not in again.stdout:
+            fail(f"the second start: exit {again.returncode}, {again.stdout}{again.stderr}")
+        alive = [p for p in old if running(p)]
+        if alive:
+            fail(f"pids of the first run alive after the second start: {alive}")
+        print(f"check_cluster: a second start swept the first run's {len(old)} processes "
+              f"(daemons and keepers)")
+    finally:
+        stop = run([cluster, "stop"], env=env)
+        print(stop.stdout, stop.stderr, end="")
+    cmd_clean(folder)
+
+
+def running(pid):
+    """Is PID a live process (not gone, not a zombie waiting for its parent)?"""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def tag_of(folder):
+    return "mapo-cluster-" + hashlib.sha256(os.path.realpath(folder).encode()).hexdigest()[:10]
+
+
+def processes_of(tag, folder, keepers_only=False):
+    """The pids whose command line is a keeper of TAG or names FOLDER."""
+    found = []
     for cmdline in glob.glob("/proc/[0-9]*/cmdline"):
         try:
             with open(cmdline, "rb") as f:
                 words = f.read().decode(errors="replace").replace("\0", " ")
         except OSError:
             continue
-        if words.startswith(tag) or folder in words:
-            left.append(f"{cmdline.split('/')[2]}: {words.strip()}")
+        if words.startswith(tag) or (not keepers_only and folder + "/" in words):
+            found.append(cmdline.split("/")[2])
+    return found
+
+
+def cmd_clean(folder):
+    tag = tag_of(folder)
+    left = processes_of(tag, folder)
     if left:
         fail(f"processes of the cluster left: {left}")
     if os.path.exists(folder):
@@ -176,6 +224,8 @@ def main():
     folder = os.path.realpath(os.environ.get("MAPO_CLUSTER_DIR", ""))
     if what == "clean":
         return cmd_clean(folder)
+    if what == "sweep":
+        return cmd_sweep(cluster, os.path.realpath(args[0]))
     up = run([cluster, "node", "1", "true"])
     if up.returncode == SKIP:  # no root, Slurm or namespaces: the fixture skipped too
         print(up.stderr, end="", file=sys.stderr)

@@ -264,7 +264,12 @@ wait_idle() {
 cmd_start() {
   local n=${MAPO_CLUSTER_NODES:-2} i
   [[ $n =~ ^[1-4]$ ]] || die "MAPO_CLUSTER_NODES is $n: give 1 to 4"
-  teardown # what a run killed before its stop left
+  # What a run killed before its stop left: SIGKILL, its state is thrown away.
+  if [[ -s $D/run/pids || -n $(tagged_keepers) ]]; then
+    echo "$ME: sweeping what a killed run left: $(wc -l <"$D/run/pids" 2>/dev/null || echo 0)" \
+      "daemon(s), keepers $(tagged_keepers | tr '\n' ' ')"
+  fi
+  MAPO_STOP_SIGNAL=KILL teardown
   start_munge
   write_files "$n"
   start_keeper bridge "ip link set lo up; ip link add br0 type bridge; ip link set br0 up" --net

@@ -21,16 +21,19 @@ need_slurm() {
   [[ $(id -u) -eq 0 ]] || skip "the test Slurm runs its daemons as root"
 }
 
-# Is PID alive and running the program NAME (a recycled pid is not ours)?
+# Is PID alive and running the program NAME (a recycled pid is not ours)? A zombie has
+# ended: only its parent (often pid 1, for a daemon) has yet to reap it.
 is_ours() {
-  local pid=$1 name=$2
-  [[ -r /proc/$pid/comm ]] && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$name"* ]]
+  local pid=$1 name=$2 stat
+  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  [[ ${stat##*) } != [ZX]* ]] || return 1
+  [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$name"* ]]
 }
 
 # Stop the daemons recorded in run/pids (all, or those named), last started first, and
 # wait for them to be gone: SIGTERM, then SIGKILL after 10 s. The daemons of one name
 # (the slurmd of every node) are stopped together: each takes a second or two. With
-# MAPO_STOP_AT_ONCE=1, all of them together.
+# MAPO_STOP_AT_ONCE=1, all of them together; MAPO_STOP_SIGNAL=KILL for leftovers.
 stop_daemons() {
   local pids=$D/run/pids name pid kept=() group=() gname=
   [[ -f $pids ]] || return 0
@@ -50,7 +53,9 @@ stop_daemons() {
 # stop_group NAME:PID...: SIGTERM to each PID still running NAME, wait, SIGKILL.
 stop_group() {
   local e i alive
-  for e in "$@"; do is_ours "${e#*:}" "${e%%:*}" && kill -TERM "${e#*:}" 2>/dev/null; done
+  for e in "$@"; do
+    is_ours "${e#*:}" "${e%%:*}" && kill "-${MAPO_STOP_SIGNAL:-TERM}" "${e#*:}" 2>/dev/null
+  done
   for ((i = 0; i < 100; i++)); do
     alive=0
     for e in "$@"; do is_ours "${e#*:}" "${e%%:*}" && alive=1; done
