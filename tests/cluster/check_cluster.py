@@ -37,7 +37,13 @@ def fail(msg):
 
 
 def run(cmd, **kw):
-    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    """Run CMD, its output captured; a command that hangs fails the check after 90 s (the
+    processes it left inside the nodes go with the cluster's stop)."""
+    try:
+        return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              timeout=90, **kw)
+    except subprocess.TimeoutExpired:
+        fail(f"{' '.join(cmd)} still runs after 90 s")
 
 
 def small_latency(doc):

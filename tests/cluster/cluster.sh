@@ -129,7 +129,7 @@ start_keeper() {
   rm -f "$D/run/$name.keeper"
   setsid unshare "$@" --fork -- bash -c "set -e; echo \$\$ >'$D/run/$name.keeper'; $setup
     exec -a '$TAG-$name' sleep infinity" </dev/null >>"$D/log/keepers.log" 2>&1 &
-  for ((i = 0; i < 100; i++)); do keeper "$name" >/dev/null && return 0; sleep 0.05; done
+  for ((i = 0; i < 400; i++)); do keeper "$name" >/dev/null && return 0; sleep 0.05; done
   die "the namespaces of $name were not made: $(tail -3 "$D/log/keepers.log")"
 }
 
@@ -249,16 +249,16 @@ start_slurmd() {
   record slurmd "$D/run/slurmd-node$i.pid" "$D/log/slurmd-node$i.log"
 }
 
-# Wait until every node is idle (30 s at most).
+# Wait until every node is idle (60 s at most: about 1 s is usual).
 wait_idle() {
   local n i states
   n=$(nodes)
-  for ((i = 0; i < 300; i++)); do
+  for ((i = 0; i < 600; i++)); do
     states=$(in_node 1 "$SELF" _client sinfo -h -N -o '%N %t' 2>/dev/null || true)
     [[ $(grep -c ' idle$' <<<"$states") -eq $n ]] && return 0
     sleep 0.1
   done
-  die "not all $n nodes are idle after 30 s: $(tr '\n' ' ' <<<"$states"); see $D/log"
+  die "not all $n nodes are idle after 60 s: $(tr '\n' ' ' <<<"$states"); see $D/log"
 }
 
 cmd_start() {

@@ -191,7 +191,8 @@ def crash_run(slurm_sh, node, submit, env, results):
     time.sleep(1)  # into the step
     subprocess.run([slurm_sh, "crash", node], check=True)
     crashed = time.monotonic()
-    wait_for("status.txt other than 'running'", lambda: status_of(results) != "running", WAIT)
+    wait_for("status.txt other than 'running'",
+             lambda: status_of(results) not in (None, "running"), WAIT)
     told = time.monotonic() - crashed
     try:
         _, err = proc.communicate(timeout=max(1, WAIT - told))

@@ -70,11 +70,11 @@ stop_group() {
   done
 }
 
-# Record the pid of daemon NAME from its PIDFILE (waiting up to 10 s for it), or fail
-# with the end of its LOG.
+# Record the pid of daemon NAME from its PIDFILE (waiting up to 30 s for it: well under
+# a second is usual), or fail with the end of its LOG.
 record() {
   local name=$1 pidfile=$2 log=$3 i
-  for ((i = 0; i < 100; i++)); do
+  for ((i = 0; i < 300; i++)); do
     if [[ -s $pidfile ]] && is_ours "$(cat "$pidfile")" "$name"; then
       echo "$name $(cat "$pidfile")" >>"$D/run/pids"
       return 0
