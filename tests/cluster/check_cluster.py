@@ -214,7 +214,7 @@ def cmd_clean(folder):
     left = processes_of(tag, folder)
     if left:
         fail(f"processes of the cluster left: {left}")
-    if os.path.exists(folder):
+    if os.path.exists(folder) and os.environ.get("MAPO_CLUSTER_KEEP") != "1":
         fail(f"{folder} left")
     strays = glob.glob("/tmp/spmix_appdir_*") + glob.glob("/tmp/ompi.node*") \
         + glob.glob("/dev/shm/*node[1-4]*")
