@@ -5,7 +5,8 @@
 # In:  MAPO_HERE (this folder), MAPO_BIN (the folder of mapo and mapo-mpi; default
 #      MAPO_HERE/../build/release), MAPO_RESULTS (default: results, relative to the
 #      folder the job was submitted from).
-# Out: MAPO_OUT, the job's results folder: RESULTS/JOBNAME-JOBID.
+# Out: MAPO_OUT, the job's results folder: RESULTS/JOBNAME-JOBID, with environment.txt
+#      and status.txt (running, ok, or failed (exit N)).
 
 mapo_die() {
   echo "mapo job ${SLURM_JOB_ID:-}: error: $*" >&2
@@ -29,7 +30,19 @@ mapo_start() {
     echo "MAPO_BIN=$MAPO_BIN"
     env | grep -E '^(SLURM|SRUN|OMP)_' | sort
   } >"$MAPO_OUT/environment.txt"
+  # status.txt says whether the job ended well: "running" until the script exits (a
+  # script killed outright leaves it so), then "ok" or "failed (exit N)", so that a
+  # folder of partial results never passes for a finished one.
+  # Slurm ends a cancelled or failed job with SIGTERM: exit, so that the trap says so.
+  echo running >"$MAPO_OUT/status.txt"
+  trap 'mapo_status $?' EXIT
+  trap 'exit 143' TERM
   echo "mapo job $SLURM_JOB_ID: results in $MAPO_OUT"
+}
+
+# mapo_status CODE: the script's exit code, into status.txt (the EXIT trap).
+mapo_status() {
+  if [[ $1 -eq 0 ]]; then echo ok; else echo "failed (exit $1)"; fi >"$MAPO_OUT/status.txt"
 }
 
 # mapo_threads: the job's threads per task come from --cpus-per-task. Since Slurm 22.05

@@ -21,26 +21,17 @@
 # Nothing is submitted to `two`: a real job there would wait for mapo2 to "resume".
 set -euo pipefail
 
-die() { echo "slurm.sh: $*" >&2; exit 1; }
-skip() { echo "slurm.sh: skipped: $*" >&2; exit 77; }
-
-[[ -n "${MAPO_SLURM_DIR:-}" ]] || die "set MAPO_SLURM_DIR to the harness folder"
+[[ -n "${MAPO_SLURM_DIR:-}" ]] || { echo "slurm.sh: set MAPO_SLURM_DIR to the harness folder" >&2; exit 1; }
 D=$MAPO_SLURM_DIR
+# shellcheck disable=SC2034 # lib.sh names us with it
+ME=slurm.sh
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 NODE=mapo1
 export SLURM_CONF=$D/etc/slurm.conf
 # sbatch exports the submitting environment (--export=ALL) to the job: Open MPI, run by
 # srun as root here, needs these (a real cluster's users are not root).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-
-need_slurm() {
-  local p
-  for p in munged mungekey slurmctld slurmd sbatch srun scontrol sinfo; do
-    command -v "$p" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin command -v "$p" >/dev/null 2>&1 \
-      || skip "$p not found (apt-get install slurm-wlm munge)"
-  done
-  [[ $(id -u) -eq 0 ]] || skip "the test Slurm runs its daemons as root"
-  PATH=$PATH:/usr/sbin:/sbin
-}
 
 # A free TCP port on 127.0.0.1 (the kernel's choice), so that two build trees' Slurms
 # never clash.
@@ -48,46 +39,12 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Is PID alive and running the program NAME (a recycled pid is not ours)?
-is_ours() {
-  local pid=$1 name=$2
-  [[ -r /proc/$pid/comm ]] && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$name"* ]]
-}
-
-# Stop the daemons recorded in run/pids (all, or those named), slurmd first, and wait
-# for each to be gone: SIGTERM, then SIGKILL after 10 s.
-stop_daemons() {
-  local pids=$D/run/pids name pid i kept=()
-  [[ -f $pids ]] || return 0
-  while read -r name pid; do
-    if [[ $# -gt 0 && " $* " != *" $name "* ]]; then kept+=("$name $pid"); continue; fi
-    if is_ours "$pid" "$name"; then kill -TERM "$pid" 2>/dev/null || true; fi
-    for ((i = 0; i < 100; i++)); do is_ours "$pid" "$name" || break; sleep 0.1; done
-    if is_ours "$pid" "$name"; then
-      echo "slurm.sh: $name ($pid) ignored SIGTERM for 10 s: SIGKILL" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done < <(tac "$pids")
-  if [[ ${#kept[@]} -gt 0 ]]; then printf '%s\n' "${kept[@]}" | tac >"$pids"; else rm -f "$pids"; fi
-}
+# One node, run where we are: its clients need only SLURM_CONF.
+slurm_client() { "$@"; }
 
 cmd_stop() {
   stop_daemons
   echo "slurm.sh: stopped the daemons of $D"
-}
-
-# Record the pid of daemon NAME from its PIDFILE (waiting up to 10 s for it), or fail
-# with the end of its LOG.
-record() {
-  local name=$1 pidfile=$2 log=$3 i
-  for ((i = 0; i < 100; i++)); do
-    if [[ -s $pidfile ]] && is_ours "$(cat "$pidfile")" "$name"; then
-      echo "$name $(cat "$pidfile")" >>"$D/run/pids"
-      return 0
-    fi
-    sleep 0.1
-  done
-  die "$name did not start: $(tail -5 "$log" 2>/dev/null)"
 }
 
 write_conf() {
@@ -96,33 +53,12 @@ write_conf() {
 # Written by tests/slurm/slurm.sh: a single-node Slurm without systemd or cgroups.
 ClusterName=mapo
 SlurmctldHost=$(hostname -s)(127.0.0.1)
-SlurmUser=root
-SlurmdUser=root
 SlurmctldPort=$ctld_port
 SlurmdPort=$d_port
-AuthType=auth/munge
-AuthInfo=socket=$D/munge/socket/munge.socket
-CredType=cred/munge
-StateSaveLocation=$D/state
-SlurmdSpoolDir=$D/spool/%n
-SlurmctldPidFile=$D/run/slurmctld.pid
 SlurmdPidFile=$D/run/slurmd.pid
-SlurmctldLogFile=$D/log/slurmctld.log
 SlurmdLogFile=$D/log/slurmd.log
-ProctrackType=proctrack/linuxproc
 TaskPlugin=$task
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-SlurmdParameters=config_overrides
-EnforcePartLimits=ALL
-SchedulerParameters=batch_sched_delay=0,sched_interval=1
-MpiDefault=none
-ReturnToService=2
-MinJobAge=600
-KillWait=2
-MailProg=/bin/true
-JobCompType=jobcomp/none
-AccountingStorageType=accounting_storage/none
+$(conf_common)
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=4 State=UNKNOWN
 SuspendProgram=/bin/true
 ResumeProgram=/bin/true
@@ -160,17 +96,7 @@ start_slurm() {
 cmd_start() {
   need_slurm
   stop_daemons # leftovers of a run that was killed before its cleanup
-  rm -rf "$D"
-  mkdir -p "$D"/{etc,state,spool,log,run,munge/socket}
-  chmod 755 "$D" "$D/munge" "$D/munge/socket" # the socket folder: world-executable
-
-  # munge: our own key (root, 600), socket, pid and log
-  mungekey --create --keyfile="$D/munge/munge.key"
-  chmod 600 "$D/munge/munge.key"
-  munged --socket="$D/munge/socket/munge.socket" --key-file="$D/munge/munge.key" \
-    --pid-file="$D/munge/munged.pid" --log-file="$D/munge/munged.log" \
-    --seed-file="$D/munge/munged.seed" --force
-  record munged "$D/munge/munged.pid" "$D/munge/munged.log"
+  start_munge
 
   # task/affinity makes --cpu-bind take effect, but lays tasks out on the CPUs slurmd
   # finds: with fewer real CPUs than the node's 4, a 4-task step fails. There (and if
@@ -188,50 +114,6 @@ cmd_start() {
   sinfo
 }
 
-# The job's exit code from `scontrol show job`: ExitCode=E:S (S: the signal).
-cmd_submit() {
-  need_slurm
-  [[ $# -ge 1 ]] || die "usage: slurm.sh submit SCRIPT [SBATCH ARGS] [-- SCRIPT ARGS]"
-  [[ -f $SLURM_CONF ]] || die "no Slurm running in $D: run slurm.sh start"
-  local script=$1 sbatch_args=() script_args=() id info state code sig out i
-  shift
-  while [[ $# -gt 0 && $1 != -- ]]; do sbatch_args+=("$1"); shift; done
-  [[ $# -gt 0 ]] && shift
-  script_args=("$@")
-  mkdir -p "$D/jobs"
-  id=$(sbatch --parsable --output="$D/jobs/%x-%j.out" "${sbatch_args[@]}" \
-    "$script" "${script_args[@]}") || return 1
-  id=${id%%;*}
-  echo "slurm.sh: job $id: $(basename "$script") ${sbatch_args[*]} ${script_args[*]}" >&2
-  local timeout=${MAPO_SLURM_TIMEOUT:-120}
-  for ((i = 0; i < timeout * 10; i++)); do
-    info=$(scontrol show job "$id" 2>/dev/null || true)
-    state=$(sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' <<<"$info")
-    case $state in
-      PENDING | CONFIGURING | RUNNING | COMPLETING | SUSPENDED | "") sleep 0.1 ;;
-      *) break ;;
-    esac
-  done
-  out=$(sed -n 's/^ *StdOut=//p' <<<"$info")
-  if [[ $i -ge $((timeout * 10)) ]]; then
-    scancel "$id" 2>/dev/null || true
-    echo "slurm.sh: job $id still $state after ${timeout} s: cancelled. Its output:" >&2
-    cat "$out" >&2 2>/dev/null || true
-    return 124
-  fi
-  code=$(sed -n 's/.* ExitCode=\([0-9]*\):\([0-9]*\).*/\1/p' <<<"$info")
-  sig=$(sed -n 's/.* ExitCode=\([0-9]*\):\([0-9]*\).*/\2/p' <<<"$info")
-  [[ ${sig:-0} -ne 0 ]] && code=$((128 + sig))
-  [[ $state != COMPLETED && ${code:-0} -eq 0 ]] && code=1 # cancelled, timed out, ...
-  echo "slurm.sh: job $id $state, exit code ${code:-?}" >&2
-  if [[ ${code:-1} -ne 0 ]]; then
-    echo "----- output of job $id ($out) -----" >&2
-    cat "$out" >&2 2>/dev/null || true
-    echo "-----" >&2
-  fi
-  return "${code:-1}"
-}
-
 # sbatch --test-only: would the controller accept SCRIPT, and when would it start?
 cmd_test_only() {
   need_slurm
@@ -242,7 +124,7 @@ cmd_test_only() {
 case ${1:-} in
   start) cmd_start ;;
   stop) cmd_stop ;;
-  submit) shift; cmd_submit "$@" ;;
+  submit) shift; need_slurm; submit "$@" ;;
   test-only) shift; cmd_test_only "$@" ;;
   *) die "usage: slurm.sh start|stop|submit SCRIPT [SBATCH ARGS] [-- SCRIPT ARGS]" ;;
 esac
