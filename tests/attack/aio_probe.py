@@ -1,0 +1,16 @@
+"""aio_probe.py - whether this build of mapo runs POSIX aio at all.
+
+ThreadSanitizer builds refuse `mapo io --model aio` in one line (TSan crashes inside
+glibc's aio threads: src/async/aio.c), so the attack tests that need aio say "skipped"
+there instead of failing (tests/cli/check_io.py checks the refusal itself).
+"""
+import subprocess
+
+
+def aio_refused(mapo):
+    """The refusal's line when this build cannot run aio, else None."""
+    p = subprocess.run([mapo, "io", "--model", "aio", "--requests", "1", "--repeat", "1"],
+                       capture_output=True, text=True, timeout=120)
+    if p.returncode == 1 and "cannot run POSIX aio" in p.stderr:
+        return p.stderr.strip()
+    return None
