@@ -10,7 +10,8 @@
  *         MPI_UINT64_T) and a user-defined MPI_Op adds them with the carry: the
  *         library's mapo_sum_combine. Timing is the harness's (mapo/bench.h) with the
  *         MPI hooks of bench.c: a barrier before the clock, the slowest rank's time
- *         after. `--threads` makes it hybrid (MPI + OpenMP, MPI_THREAD_FUNNELED): mind
+ *         after. `--threads` makes it hybrid (MPI + OpenMP, MPI_THREAD_FUNNELED, asked
+ *         for only then: main.c): mind
  *         that `mpirun -n 2` binds each rank to one core, so its threads share it unless
  *         launched with `--bind-to none` or `--map-by slot:PE=N`; the report warns.
  */
@@ -82,7 +83,17 @@ static int parse(int argc, char **argv, sum_args *a) {
   if (rc >= 0) return rc;
   if (MAPO_SUM_N_MAX - a->base < (uint64_t)(a->numbers - 1))
     return mapo__mpi_fail(2, "sum", "--base with --numbers goes past n = 2^32");
-  return -1;
+  /* MPI was started with threads from this rank's own --threads (main.c); rank 0's is
+   * the job's, and may differ (MPMD): then threads would run where MPI forbids them. */
+  int level = MPI_THREAD_SINGLE;
+  MPI_Query_thread(&level);
+  const int bad = a->threads > 1 && level < MPI_THREAD_FUNNELED;
+  if (bad)
+    mapo__mpi_fail(2, "sum",
+                   "--threads %d from rank 0, but this rank started MPI without threads "
+                   "(give every rank the same --threads)",
+                   a->threads);
+  return mapo__mpi_agree(bad ? 2 : 0) != 0 ? 2 : -1;
 }
 
 /* -------------------------------------------------------------------------- the run */
