@@ -333,6 +333,7 @@ int mapo__mpi_cupboard(int argc, char **argv) {
                           mode);
 
   mapo_cupboard_method res[METHODS + 1];
+  memset(res, 0, sizeof res);
   mapo_cupboard_report rep = {.ranks = mapo__mpi_size(), .trials = trials};
   mapo__mpi_place where;
   if (mapo__mpi_place_init(&where) != 0) return 1;

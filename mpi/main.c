@@ -109,7 +109,7 @@ static int wants_threads(int argc, char **argv) {
   for (int i = 0; argc > 1 && i < LESSONS; i++) {
     if (strcmp(argv[1], lessons[i].name) != 0) continue;
     if (lessons[i].threads != THREADS_FLAG) return lessons[i].threads == THREADS;
-    for (int j = 2; j < argc; j++) {
+    for (int j = 2; j < argc && argv[j] != NULL; j++) {
       const char *v = strncmp(argv[j], "--threads=", 10) == 0             ? argv[j] + 10
                       : strcmp(argv[j], "--threads") == 0 && j + 1 < argc ? argv[j + 1]
                                                                           : NULL;

@@ -228,7 +228,7 @@ static int report(int json, const mapo_pingpong_report *reps, int n, const mapo_
     return 0;
   }
   char *obj[PAIRS] = {NULL};
-  int ok = 1;
+  int ok = n > 0;
   for (int i = 0; i < n; i++) ok = ok && (obj[i] = json_of(&reps[i])) != NULL;
   if (ok) {
     fwrite(obj[0], 1, strlen(obj[0]) - 1, stdout); /* all but its closing brace */
