@@ -11,6 +11,12 @@
  *         model's dispatch, start minus ready, where ready is the end of whatever made
  *         the step ready. With three cooks the notebook's recipe takes its 9 units and
  *         the rice is served at 76; with one cook (-n 2), 23 units and cold rice.
+ * Across nodes every node has a clock of its own (each CLOCK_MONOTONIC starts at its
+ * node's boot): before the kitchen opens, rank 0 measures every cook's clock against its
+ * own from the shortest of a few round trips (place.c), and moves each step the cooks
+ * report onto its clock, within what the messages prove (a step starts after it was
+ * sent, ends before the chef hears of it). The report's placement table gives every
+ * rank's host, and its clock's offset with the uncertainty (half that round trip).
  * The recipe is rank 0's: rank 0 reads it once (a file, stdin, or the built-in one) and
  * broadcasts its bytes, which every rank parses (agree.c), so a cook numbers the steps
  * as the chef does even when its own --recipe names another file.
@@ -57,12 +63,12 @@ static void barrier_idle(void) {
 /* ---- a cook (ranks 1..size-1) ---------------------------------------------------- */
 
 /* Cook whatever the chef sends until it says stop; answer each step with its start and
- * end, and the stop with the CPU time this rank used meanwhile. The times are taken on
- * CLOCK_MONOTONIC and the chef subtracts its own start from them: on one machine every
- * rank reads the same clock. Across nodes the clocks would not agree (each node's
- * monotonic clock starts at its own boot), and a cook would have to send durations, or
- * the ranks synchronise their clocks first (MPI_Wtime is not global either unless
- * MPI_WTIME_IS_GLOBAL says so). */
+ * end, and the stop with the CPU time this rank used meanwhile. The times are this
+ * rank's CLOCK_MONOTONIC: on one machine every rank reads the same clock, but across
+ * nodes each node's starts at its own boot (MPI_Wtime is no more global unless
+ * MPI_WTIME_IS_GLOBAL says so). The chef knows how far each cook's clock is from its
+ * own (place.c measured it before the kitchen opened) and moves the times onto its
+ * clock (finish). */
 static void cook(const mapo_recipe *r, double unit_ms) {
   const int64_t cpu0 = mapo_cpu_ns();
   for (;;) {
@@ -91,7 +97,9 @@ typedef struct chef {
   mapo_board board; /* what can start: predecessors done, utensils in */
   int *idle;        /* idle cooks (worker = rank - 1), a stack */
   int nidle;
-  int nbusy; /* steps dealt and not yet done */
+  int nbusy;                    /* steps dealt and not yet done */
+  int64_t *sent;                /* [step]: when the chef sent it (its clock) */
+  const mapo__mpi_place *where; /* every cook's clock against the chef's */
 } chef;
 
 /* Deal ready steps while a cook is idle. A step takes its utensils here, before it is
@@ -101,8 +109,22 @@ static void deal(chef *c) {
     const int w = c->idle[--c->nidle];
     mapo_kitchen_begin(c->k, s, w); /* the worker, and the step it ran before */
     c->nbusy++;
+    c->sent[s] = mapo_now_ns();
     MPI_Send(&s, 1, MPI_INT, w + 1, TAG_STEP, MPI_COMM_WORLD);
   }
+}
+
+/* Step s, sent at sent and heard of at heard (the chef's clock), ran from start to end
+ * on a cook whose clock reads offset (+/- its uncertainty) against the chef's: its
+ * start on the chef's clock. The estimate is moved into what the messages prove: the
+ * step started after it was sent and ended before the chef heard of it, so no step
+ * appears to start before a predecessor ended, whatever the uncertainty. Its duration
+ * is the cook's own, read on one clock: exact. */
+static int64_t on_chefs_clock(int64_t start, int64_t end, int64_t offset, int64_t sent,
+                              int64_t heard) {
+  int64_t t = start - offset;
+  if (t + (end - start) > heard) t = heard - (end - start);
+  return t < sent ? sent : t;
 }
 
 /* Step s is done on worker w, between start and end (the cook's clock). */
@@ -110,6 +132,10 @@ static void finish(chef *c, int s, int w, int64_t start, int64_t end) {
   mapo_kitchen *k = c->k;
   const mapo_step *st = &k->recipe->steps[s];
   mapo_kitchen_end(k, s); /* returns its utensils */
+  const int64_t at =
+      on_chefs_clock(start, end, c->where->offset_ns[w + 1], c->sent[s], mapo_now_ns());
+  end = at + (end - start);
+  start = at;
   /* The timeline holds what the cook measured, not when the chef heard of it: the step
    * ran from start to end, and what it readies (successors, utensils) was ready at its
    * end. The messages' latency thus lands in the next step's dispatch, where it
@@ -126,11 +152,12 @@ static void finish(chef *c, int s, int w, int64_t start, int64_t end) {
 /* Cook the recipe with the other ranks as cooks; the kitchen ends closed, with the CPU
  * time of every rank. Returns 0, or -EDEADLK when steps are left that nothing running
  * could ever release (cannot happen with a recipe the parser accepted). */
-static int head_chef(mapo_kitchen *k, int cooks) {
+static int head_chef(mapo_kitchen *k, int cooks, const mapo__mpi_place *where) {
   const mapo_recipe *r = k->recipe;
-  chef c = {.k = k};
+  chef c = {.k = k, .where = where};
   c.idle = malloc((size_t)cooks * sizeof *c.idle);
-  int rc = c.idle == NULL ? -ENOMEM : mapo_board_init(&c.board, r);
+  c.sent = malloc((size_t)r->nsteps * sizeof *c.sent);
+  int rc = c.idle == NULL || c.sent == NULL ? -ENOMEM : mapo_board_init(&c.board, r);
   for (int w = cooks - 1; rc == 0 && w >= 0; w--) c.idle[c.nidle++] = w; /* cook 0 on top */
 
   mapo_kitchen_open(k);
@@ -168,15 +195,17 @@ static int head_chef(mapo_kitchen *k, int cooks) {
   }
   mapo_board_free(&c.board);
   free(c.idle);
+  free(c.sent);
   return rc;
 }
 
 /* One run on every rank: rank 0 fills and closes k (initialised for unit_ms), the
  * others cook. Returns the chef's status, agreed. */
-static int cook_once(mapo_kitchen *k, const mapo_recipe *r, double unit_ms) {
+static int cook_once(mapo_kitchen *k, const mapo_recipe *r, double unit_ms,
+                     const mapo__mpi_place *where) {
   int rc = 0;
   if (mapo__mpi_rank() == 0) {
-    rc = head_chef(k, mapo__mpi_size() - 1);
+    rc = head_chef(k, mapo__mpi_size() - 1, where);
   } else {
     barrier_idle();
     cook(r, unit_ms);
@@ -287,6 +316,7 @@ typedef struct job {
   mapo_kitchen k;
   mapo_cook_summary s;
   const mapo_recipe *r;
+  mapo__mpi_place where; /* hosts, and the cooks' clocks against the chef's */
   double unit_ms, unit_now;
   int runs;
 } job;
@@ -311,7 +341,7 @@ static int prepare(void *user) {
  * (rank 0's; the cooks do not know it) is the run's seconds. */
 static int run(void *user, double *seconds) {
   job *j = user;
-  int rc = cook_once(&j->k, j->r, j->unit_now);
+  int rc = cook_once(&j->k, j->r, j->unit_now, &j->where);
   *seconds = (double)j->k.makespan_ns / 1e9;
   return rc;
 }
@@ -324,11 +354,14 @@ static int report(const cook_args *a, const job *j) {
   if (a->json) {
     fputc('{', stdout);
     mapo_report_cook_json_fields(stdout, &mpi_model, &j->k, &j->s);
-    printf(",\"ranks\":%d}\n", size);
+    printf(",\"ranks\":%d,", size);
+    mapo__mpi_place_json(stdout, &j->where, 1);
+    fputs("}\n", stdout);
   } else {
     mapo_report_cook_text(stdout, &mpi_model, &j->k, &j->s);
     printf("  ranks: %d, rank 0 the head chef, ranks 1 to %d the cooks 0 to %d\n", size, size - 1,
            size - 2);
+    mapo__mpi_place_text(stdout, &j->where, 1);
     if (a->gantt) mapo_report_gantt(stdout, &j->k, &j->s, 64);
   }
   if (a->trace && (rc = mapo_report_trace_file(a->trace, &mpi_model, &j->k)) < 0) {
@@ -367,8 +400,14 @@ int mapo__mpi_cook(int argc, char **argv) {
     return 2;
   }
 
-  /* One warm-up, then the run that counts (see prepare). */
+  /* Where the cooks are and how their clocks read, then one warm-up and the run that
+   * counts (see prepare). */
   job j = {.r = &r, .unit_ms = a.unit_ms};
+  if (mapo__mpi_place_init(&j.where) != 0) {
+    mapo_recipe_free(&r);
+    return 1;
+  }
+  mapo__mpi_place_clocks(&j.where);
   double seconds;
   const mapo_bench b = {.warmup = 1, .repeat = 1, .user = &j, .prepare = prepare, .run = run};
   int rc = mapo_bench_run(&b, &seconds, NULL), status = 0;
@@ -382,6 +421,7 @@ int mapo__mpi_cook(int argc, char **argv) {
   }
   mapo_cook_summary_free(&j.s);
   mapo_kitchen_free(&j.k);
+  mapo__mpi_place_free(&j.where);
   mapo_recipe_free(&r);
   return mapo__mpi_agree(status);
 }

@@ -33,6 +33,7 @@
  * is src/report/race.c's (mapo/report_race.h), beside the race lab's.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <omp.h>
 #include <sched.h>
 #include <stdio.h>
@@ -281,6 +282,24 @@ static int cupboard(const char *mode, mapo_cupboard_report *rep, mapo_cupboard_m
   return 0;
 }
 
+/* Rank 0: the report (src/report/race.c's), with the placement table; in JSON its
+ * members added to the report's object. Returns 0 or 1. */
+static int report(int json, const mapo_cupboard_report *rep, const mapo__mpi_place *where) {
+  if (!json) {
+    if (mapo_report_cupboard_text(stdout, rep) < 0) return 1;
+    mapo__mpi_place_text(stdout, where, 1);
+    return 0;
+  }
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&buf, &len);
+  int rc = mem == NULL ? -ENOMEM : mapo_report_cupboard_json(mem, rep);
+  if (mem != NULL && fclose(mem) != 0 && rc == 0) rc = -EIO;
+  if (rc == 0) rc = mapo__mpi_place_splice(stdout, buf, len, where, 1);
+  free(buf);
+  return rc < 0 ? 1 : 0;
+}
+
 int mapo__mpi_cupboard(int argc, char **argv) {
   const char *modes[METHODS + 2] = {[METHODS] = ALL}, *mode = ALL;
   for (int i = 0; i < METHODS; i++) modes[i] = methods[i].name;
@@ -314,11 +333,14 @@ int mapo__mpi_cupboard(int argc, char **argv) {
                           mode);
 
   mapo_cupboard_method res[METHODS + 1];
+  memset(res, 0, sizeof res);
   mapo_cupboard_report rep = {.ranks = mapo__mpi_size(), .trials = trials};
+  mapo__mpi_place where;
+  if (mapo__mpi_place_init(&where) != 0) return 1;
   rc = cupboard(mode, &rep, res);
+  if (rc == 0 && mapo__mpi_rank() == 0) rc = report(json, &rep, &where);
+  mapo__mpi_place_free(&where);
   if (rc != 0 || mapo__mpi_rank() != 0) return rc;
-  if (json ? mapo_report_cupboard_json(stdout, &rep) : mapo_report_cupboard_text(stdout, &rep))
-    return 1;
   for (int i = 0; i < rep.nmethods; i++)
     if (res[i].failures != 0) {
       fprintf(stderr, "mapo-mpi cupboard: the knife was held by two at once\n");

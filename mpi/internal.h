@@ -3,6 +3,8 @@
 #define MAPO_MPI_INTERNAL_H
 
 #include <mpi.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "args.h"
 #include "mapo/mapo.h"
@@ -66,5 +68,36 @@ void mapo__mpi_wait_idle(MPI_Request *req);
  * slowest rank's, on every rank. */
 int mapo__mpi_bench_start(void *user);
 int mapo__mpi_bench_combine(void *user, double *seconds);
+
+/* place.c: where every rank runs (its host and node) and, once measured, how its clock
+ * reads against rank 0's. Every field is every rank's, on every rank, except the clocks
+ * (rank 0's estimates, on rank 0). */
+typedef struct mapo__mpi_place {
+  int size, nodes;
+  char (*host)[MPI_MAX_PROCESSOR_NAME]; /* [rank] */
+  int *node;                            /* [rank]: numbered by its first rank, rank 0's is 0 */
+  int64_t *offset_ns, *error_ns;        /* [rank]: its clock minus rank 0's, and +/- */
+  int clocks;                           /* the offsets were measured */
+} mapo__mpi_place;
+
+/* Every rank's host, on every rank (collective). Returns 0, or 1 out of memory (agreed,
+ * told; nothing left to free). */
+int mapo__mpi_place_init(mapo__mpi_place *p);
+void mapo__mpi_place_free(mapo__mpi_place *p);
+/* Rank 0 exchanges a few messages with every rank and keeps, for each, the offset from
+ * the shortest round trip (collective; NTP's way: see place.c). */
+void mapo__mpi_place_clocks(mapo__mpi_place *p);
+/* The first rank on node `node` other than `other_than`, or the first rank on another
+ * node than `node`; -1 when there is none. */
+int mapo__mpi_place_first(const mapo__mpi_place *p, int node, int other_than);
+int mapo__mpi_place_first_away(const mapo__mpi_place *p, int node);
+/* The placement table (a rank per row: host, node, threads and, measured, the clock). */
+void mapo__mpi_place_text(FILE *f, const mapo__mpi_place *p, int threads);
+/* "nodes":N,"placement":[{"rank":0,"host":...},...] as members of an object. */
+void mapo__mpi_place_json(FILE *f, const mapo__mpi_place *p, int threads);
+/* A report's one-line JSON object (json, len) onto out with the placement's members
+ * added before its closing brace. 0, -EINVAL when it is no object, -EIO. */
+int mapo__mpi_place_splice(FILE *out, const char *json, size_t len, const mapo__mpi_place *p,
+                           int threads);
 
 #endif

@@ -9,7 +9,16 @@
  * its own flags, then parses rank 0's; only rank 0 reads an input. The ranks agree on
  * failure with an all-reduce, rank 0 prints the one line that says why (naming the rank
  * when it was another's), and all finalize and exit with the same status: a bad flag on
- * any rank never hangs the job. Open MPI refuses to run as root unless told:
+ * any rank never hangs the job.
+ *
+ * MPI is started with threads only for a lesson that runs them (`sum --threads T` with
+ * T > 1, and `cupboard`, whose reference is an OpenMP lock between 2 threads):
+ * MPI_Init_thread(MPI_THREAD_FUNNELED) there, plain MPI_Init everywhere else. Asking for
+ * threads is not free: within one node, a 0-byte ping-pong costs 0.10-0.13 us after
+ * MPI_Init and 0.15-0.21 us after MPI_Init_thread(FUNNELED) (Open MPI then guards its
+ * progress engine). The level is chosen from this rank's own argv, before MPI can say
+ * what rank 0's is; a lesson that runs threads checks the level it got (MPI_Query_thread).
+ * Open MPI refuses to run as root unless told:
  * OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 (or --allow-run-as-root).
  */
 #include <errno.h>
@@ -19,17 +28,24 @@
 #include "internal.h"
 #include "outputs.h"
 
+/* Whether a lesson runs threads beside MPI: never, always, or when its --threads is
+ * more than 1. */
+enum { NO_THREADS, THREADS, THREADS_FLAG };
+
 static const struct {
   const char *name;
   int (*run)(int argc, char **argv);
   const char *about;
+  int threads;
 } lessons[] = {
     {"cook", mapo__mpi_cook,
-     "a head chef (rank 0) deals ready steps to the cooks (the other ranks)"},
+     "a head chef (rank 0) deals ready steps to the cooks (the other ranks)", NO_THREADS},
     {"cupboard", mapo__mpi_cupboard,
-     "a cupboard per rank, then one knife shared: a token, one-sided"},
-    {"sum", mapo__mpi_sum, "the notebook's sums: the kernel of mapo sum plus one reduction"},
-    {"pingpong", mapo__mpi_pingpong, "latency and bandwidth between two ranks, 0 B to 4 MiB"},
+     "a cupboard per rank, then one knife shared: a token, one-sided", THREADS},
+    {"sum", mapo__mpi_sum, "the notebook's sums: the kernel of mapo sum plus one reduction",
+     THREADS_FLAG},
+    {"pingpong", mapo__mpi_pingpong, "latency and bandwidth between two ranks, 0 B to 4 MiB",
+     NO_THREADS},
 };
 
 enum { LESSONS = sizeof lessons / sizeof lessons[0] };
@@ -87,10 +103,29 @@ static int dispatch(int argc, char **argv) {
   return lessons[mine].run(argc - 1, argv + 1);
 }
 
+/* Whether argv's lesson runs threads: its table says, or its --threads T (--threads=T)
+ * with T other than 1. A mistaken flag asks for nothing: the parser will refuse it. */
+static int wants_threads(int argc, char **argv) {
+  for (int i = 0; argc > 1 && i < LESSONS; i++) {
+    if (strcmp(argv[1], lessons[i].name) != 0) continue;
+    if (lessons[i].threads != THREADS_FLAG) return lessons[i].threads == THREADS;
+    for (int j = 2; j < argc && argv[j] != NULL; j++) {
+      const char *v = strncmp(argv[j], "--threads=", 10) == 0             ? argv[j] + 10
+                      : strcmp(argv[j], "--threads") == 0 && j + 1 < argc ? argv[j + 1]
+                                                                          : NULL;
+      if (v != NULL && strcmp(v, "1") != 0) return 1;
+    }
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (cli_std_fds() != 0) return 1;
   int provided;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  if (wants_threads(argc, argv))
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  else
+    MPI_Init(&argc, &argv);
   mapo__mpi_begin();
   int status = dispatch(argc, argv);
   /* A report that could not be written (a full disk, --help >/dev/full) is a failed run,

@@ -2,7 +2,7 @@
  *
  *   mpirun -n 2 mapo-mpi pingpong [--max-bytes B] [--json]
  *
- * Ranks 0 and 1 bounce one message back and forth, 0 bytes, 1 byte, 2, 4, ... up to 4
+ * Rank 0 and another rank bounce one message back and forth, 0 bytes, 1 byte, 2, 4, ... up to 4
  * MiB, the way the Intel MPI Benchmarks' PingPong and the OSU latency test do it: a few
  * warm-up round trips that are not timed, then a barrier, then R round trips timed as
  * one block; the time of one message is half the round trip, averaged over R; the
@@ -13,8 +13,14 @@
  * What to notice: the time of a small message does not depend on its size; it is the
  * price of exchanging anything at all (latency). Only large messages approach the
  * transport's bandwidth. Both ranks spin while they wait inside the timed loop: that is
- * what a latency benchmark must do. Ranks other than 0 and 1 wait without spinning,
- * so that on a small machine they leave the cores to the two that measure.
+ * what a latency benchmark must do. The other ranks wait without spinning, so that on
+ * a small machine they leave the cores to the two that measure.
+ *
+ * Where the pair runs decides what is measured: two ranks on one node exchange through
+ * shared memory, two on different nodes through the network. So rank 0 measures one
+ * pair of each kind that exists: with the first other rank on its own node ("one node")
+ * and with the first rank on another node ("across nodes"), each named in the report,
+ * and the placement table says where every rank ran (place.c).
  *
  * Each size is one run of the benchmark harness (mapo/bench.h): a warm-up, then one
  * timed block after a barrier, which is IMB's method. Three things are the lesson's own,
@@ -143,20 +149,21 @@ static int measure(size_run *s, int max_bytes, mapo_pingpong_row *rows) {
   return nrows;
 }
 
-/* Rank 0 tells the idle ranks (2 and up) that the measurement is over. */
-static void release_idle(int word) {
-  for (int r = 2; r < mapo__mpi_size(); r++)
-    MPI_Send(&word, 1, MPI_INT, r, TAG_DONE, MPI_COMM_WORLD);
+/* Rank 0 tells the idle ranks (all but 0 and peer) that the measurement is over. */
+static void release_idle(int word, int peer) {
+  for (int r = 1; r < mapo__mpi_size(); r++)
+    if (r != peer) MPI_Send(&word, 1, MPI_INT, r, TAG_DONE, MPI_COMM_WORLD);
 }
 
-/* Ranks 0 and 1 measure; rank 0 fills rep. Returns 0 or the exit status. */
-static int pingpong(int max_bytes, mapo_pingpong_report *rep, mapo_pingpong_row *rows) {
+/* Ranks 0 and peer measure; rank 0 fills rep. Returns 0 or the exit status. */
+static int pingpong(int max_bytes, int peer, mapo_pingpong_report *rep, mapo_pingpong_row *rows) {
   const int rank = mapo__mpi_rank();
-  /* Ranks 0 and 1 get a communicator of their own, so that their barriers leave the
-   * others alone; the others wait for rank 0's word without spinning. */
+  /* Ranks 0 and peer get a communicator of their own (0 first in it), so that their
+   * barriers leave the others alone; the others wait for rank 0's word without spinning. */
   MPI_Comm pair;
-  MPI_Comm_split(MPI_COMM_WORLD, rank < 2 ? 0 : MPI_UNDEFINED, rank, &pair);
-  if (rank >= 2) {
+  const int in = rank == 0 || rank == peer;
+  MPI_Comm_split(MPI_COMM_WORLD, in ? 0 : MPI_UNDEFINED, rank, &pair);
+  if (!in) {
     int word;
     mapo__mpi_recv_idle(&word, 1, MPI_INT, 0, TAG_DONE, MPI_COMM_WORLD, NULL);
     return 0;
@@ -164,7 +171,7 @@ static int pingpong(int max_bytes, mapo_pingpong_report *rep, mapo_pingpong_row 
   /* One buffer serves both ways (as in IMB); touched once so that no page fault lands
    * inside a timed loop. */
   size_t cap = max_bytes > 0 ? (size_t)max_bytes : 1;
-  size_run s = {.pair = pair, .me = rank, .buf = malloc(cap)};
+  size_run s = {.pair = pair, .me = rank == 0 ? 0 : 1, .buf = malloc(cap)};
   int bad = s.buf == NULL;
   MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, pair);
   int nrows = -1;
@@ -174,12 +181,65 @@ static int pingpong(int max_bytes, mapo_pingpong_report *rep, mapo_pingpong_row 
   }
   free(s.buf);
   MPI_Comm_free(&pair);
-  if (rank == 0) release_idle(bad);
+  if (rank == 0) release_idle(bad, peer);
   if (bad) return mapo__mpi_fail(1, "pingpong", "cannot allocate %d bytes", max_bytes);
   if (nrows < 0) return mapo__mpi_fail(1, "pingpong", "%s", mapo_strerror(nrows));
-  *rep = (mapo_pingpong_report){
-      .ranks = mapo__mpi_size(), .max_bytes = max_bytes, .nrows = nrows, .rows = rows};
+  *rep = (mapo_pingpong_report){.ranks = mapo__mpi_size(),
+                                .max_bytes = max_bytes,
+                                .nrows = nrows,
+                                .rows = rows,
+                                .peer = peer};
   return 0;
+}
+
+enum { PAIRS = 2 };
+static const char *const pair_names[PAIRS] = {"one node", "across nodes"};
+
+/* The pairs to measure, rank 0's partner in each: the first other rank on rank 0's node,
+ * the first rank on another node; -1 where there is none. */
+static void choose_pairs(const mapo__mpi_place *where, int peer[PAIRS]) {
+  peer[0] = mapo__mpi_place_first(where, 0, 0);
+  peer[1] = mapo__mpi_place_first_away(where, 0);
+}
+
+/* A pair's JSON object, as the report writes it, without its line's end: malloc'd
+ * (free it), or NULL. */
+static char *json_of(const mapo_pingpong_report *r) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&buf, &len);
+  if (mem == NULL) return NULL;
+  const int rc = mapo_report_pingpong_json(mem, r);
+  if (fclose(mem) != 0 || rc < 0 || len < 2) {
+    free(buf);
+    return NULL;
+  }
+  while (len > 0 && buf[len - 1] == '\n') buf[--len] = '\0';
+  return buf;
+}
+
+/* Rank 0: every pair's report, then the placement. In JSON one object: the first pair's
+ * (the keys it always had), with "pairs" (every pair's object) and the placement added. */
+static int report(int json, const mapo_pingpong_report *reps, int n, const mapo__mpi_place *where) {
+  if (!json) {
+    for (int i = 0; i < n; i++)
+      if (mapo_report_pingpong_text(stdout, &reps[i]) < 0) return 1;
+    mapo__mpi_place_text(stdout, where, 1);
+    return 0;
+  }
+  char *obj[PAIRS] = {NULL};
+  int ok = n > 0;
+  for (int i = 0; i < n; i++) ok = ok && (obj[i] = json_of(&reps[i])) != NULL;
+  if (ok) {
+    fwrite(obj[0], 1, strlen(obj[0]) - 1, stdout); /* all but its closing brace */
+    fputs(",\"pairs\":[", stdout);
+    for (int i = 0; i < n; i++) printf("%s%s", i ? "," : "", obj[i]);
+    fputs("],", stdout);
+    mapo__mpi_place_json(stdout, where, 1);
+    fputs("}\n", stdout);
+  }
+  for (int i = 0; i < n; i++) free(obj[i]);
+  return ok && !ferror(stdout) ? 0 : 1;
 }
 
 int mapo__mpi_pingpong(int argc, char **argv) {
@@ -193,9 +253,10 @@ int mapo__mpi_pingpong(int argc, char **argv) {
   const cli_cmd cmd = {
       "pingpong",
       "[--max-bytes B] [--json]",
-      "Latency and bandwidth between ranks 0 and 1, from 0 bytes to 4 MiB (0, 1, 2, 4, ...),\n"
-      "the Intel MPI Benchmarks' way: warm-up, a barrier, repetitions adapted to the size,\n"
-      "half the round trip averaged over them. Needs at least 2 ranks; others wait idle.",
+      "Latency and bandwidth between rank 0 and another rank, from 0 bytes to 4 MiB (0, 1,\n"
+      "2, 4, ...), the Intel MPI Benchmarks' way: warm-up, a barrier, repetitions adapted to\n"
+      "the size, half the round trip averaged over them; a pair on rank 0's node and a pair\n"
+      "across nodes, each where one exists. Needs at least 2 ranks; others wait idle.",
       opts,
       0,
       0};
@@ -205,10 +266,20 @@ int mapo__mpi_pingpong(int argc, char **argv) {
   if (mapo__mpi_size() < 2)
     return mapo__mpi_fail(2, "pingpong", "needs at least 2 ranks (mpirun -n 2 mapo-mpi pingpong)");
 
-  mapo_pingpong_row rows[ROWS_MAX];
-  mapo_pingpong_report rep;
-  rc = pingpong(max_bytes, &rep, rows);
-  if (rc != 0 || mapo__mpi_rank() != 0) return rc;
-  rc = json ? mapo_report_pingpong_json(stdout, &rep) : mapo_report_pingpong_text(stdout, &rep);
-  return rc < 0 ? 1 : 0;
+  mapo__mpi_place where;
+  if (mapo__mpi_place_init(&where) != 0) return 1;
+  int peer[PAIRS], n = 0;
+  choose_pairs(&where, peer);
+  mapo_pingpong_row rows[PAIRS][ROWS_MAX];
+  mapo_pingpong_report reps[PAIRS];
+  /* Agreed after each pair: a pair that failed stops every rank before the next. */
+  rc = 0;
+  for (int i = 0; i < PAIRS && rc == 0; i++) {
+    if (peer[i] < 0) continue;
+    rc = mapo__mpi_agree(pingpong(max_bytes, peer[i], &reps[n], rows[n]));
+    reps[n++].pair = pair_names[i];
+  }
+  if (rc == 0 && mapo__mpi_rank() == 0) rc = report(json, reps, n, &where);
+  mapo__mpi_place_free(&where);
+  return rc;
 }

@@ -10,7 +10,8 @@
  *         MPI_UINT64_T) and a user-defined MPI_Op adds them with the carry: the
  *         library's mapo_sum_combine. Timing is the harness's (mapo/bench.h) with the
  *         MPI hooks of bench.c: a barrier before the clock, the slowest rank's time
- *         after. `--threads` makes it hybrid (MPI + OpenMP, MPI_THREAD_FUNNELED): mind
+ *         after. `--threads` makes it hybrid (MPI + OpenMP, MPI_THREAD_FUNNELED, asked
+ *         for only then: main.c): mind
  *         that `mpirun -n 2` binds each rank to one core, so its threads share it unless
  *         launched with `--bind-to none` or `--map-by slot:PE=N`; the report warns.
  */
@@ -47,8 +48,8 @@ typedef struct ranked {
 typedef struct where {
   int *cpus;    /* [rank][thread] */
   int *allowed; /* [rank]: how many CPUs the rank may run on */
-  char *hosts;  /* [rank][MPI_MAX_PROCESSOR_NAME] */
   mapo_sum_placement *ranks;
+  mapo__mpi_place place; /* every rank's host and node (place.c) */
 } where;
 
 /* The flags into a, on every rank; returns -1 to go on, or the agreed exit status. */
@@ -82,7 +83,17 @@ static int parse(int argc, char **argv, sum_args *a) {
   if (rc >= 0) return rc;
   if (MAPO_SUM_N_MAX - a->base < (uint64_t)(a->numbers - 1))
     return mapo__mpi_fail(2, "sum", "--base with --numbers goes past n = 2^32");
-  return -1;
+  /* MPI was started with threads from this rank's own --threads (main.c); rank 0's is
+   * the job's, and may differ (MPMD): then threads would run where MPI forbids them. */
+  int level = MPI_THREAD_SINGLE;
+  MPI_Query_thread(&level);
+  const int bad = a->threads > 1 && level < MPI_THREAD_FUNNELED;
+  if (bad)
+    mapo__mpi_fail(2, "sum",
+                   "--threads %d from rank 0, but this rank started MPI without threads "
+                   "(give every rank the same --threads)",
+                   a->threads);
+  return mapo__mpi_agree(bad ? 2 : 0) != 0 ? 2 : -1;
 }
 
 /* -------------------------------------------------------------------------- the run */
@@ -184,34 +195,30 @@ static int where_alloc(where *w, int rank, int size, int threads) {
   if (rank != 0) return 0;
   w->cpus = malloc((size_t)size * (size_t)threads * sizeof *w->cpus);
   w->allowed = malloc((size_t)size * sizeof *w->allowed);
-  w->hosts = calloc((size_t)size, MPI_MAX_PROCESSOR_NAME);
   w->ranks = calloc((size_t)size, sizeof *w->ranks);
-  return w->cpus && w->allowed && w->hosts && w->ranks ? 0 : -ENOMEM;
+  return w->cpus && w->allowed && w->ranks ? 0 : -ENOMEM;
 }
 
 static void where_free(where *w) {
   free(w->cpus);
   free(w->allowed);
-  free(w->hosts);
   free(w->ranks);
+  mapo__mpi_place_free(&w->place);
 }
 
-/* Every rank's CPUs, allowed CPU count and host, onto rank 0. */
-static void where_gather(where *w, const mapo_sum_job *job, int size) {
+/* Every rank's CPUs and allowed CPU count onto rank 0, and every rank's host (place.c).
+ * Returns 0, or 1 out of memory (agreed, told). */
+static int where_gather(where *w, const mapo_sum_job *job, int size) {
   cpu_set_t set;
-  int allowed = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : -1, len = 0;
-  char host[MPI_MAX_PROCESSOR_NAME] = "";
-  MPI_Get_processor_name(host, &len);
+  int allowed = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : -1;
   MPI_Gather(job->cpu, job->threads, MPI_INT, w->cpus, job->threads, MPI_INT, 0, MPI_COMM_WORLD);
   MPI_Gather(&allowed, 1, MPI_INT, w->allowed, 1, MPI_INT, 0, MPI_COMM_WORLD);
-  MPI_Gather(host, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, w->hosts, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, 0,
-             MPI_COMM_WORLD);
+  if (mapo__mpi_place_init(&w->place) != 0) return 1;
   /* Only rank 0 holds the arrays (where_alloc): the others stop here. */
-  for (int q = 0; w->hosts != NULL && q < size; q++) {
-    w->hosts[(q + 1) * MPI_MAX_PROCESSOR_NAME - 1] = '\0';
-    w->ranks[q] = (mapo_sum_placement){w->hosts + (ptrdiff_t)q * MPI_MAX_PROCESSOR_NAME,
-                                       w->allowed[q], w->cpus + (ptrdiff_t)q * job->threads};
-  }
+  for (int q = 0; w->ranks != NULL && q < size; q++)
+    w->ranks[q] = (mapo_sum_placement){w->place.host[q], w->allowed[q],
+                                       w->cpus + (ptrdiff_t)q * job->threads};
+  return 0;
 }
 
 /* The first rank whose threads must share cores, in words ("" when none). */
@@ -256,10 +263,11 @@ static int report(const sum_args *a, const ranked *x, const where *w, const doub
     mapo_u128_format(x->job.result[x->bad], r.got);
     mapo_u128_format(mapo_sum_formula(r.bad_n), r.want);
   }
+  /* The JSON's placement (src/report/sum.c) names every rank's host already. */
   if (a->json)
     mapo_report_sum_json(stdout, &r);
-  else
-    mapo_report_sum_text(stdout, &r);
+  else if (mapo_report_sum_text(stdout, &r) == 0)
+    mapo__mpi_place_text(stdout, &w->place, a->threads);
   fflush(stdout); /* before the line on stderr, for a reader of both */
   if (!x->wrong) return 0;
   fprintf(stderr, "mapo-mpi sum: n = %llu did not verify\n", (unsigned long long)r.bad_n);
@@ -290,7 +298,10 @@ int mapo__mpi_sum(int argc, char **argv) {
                         .combine = mapo__mpi_bench_combine};
   rc = mapo_bench_run(&b, seconds, &spread);
   const double t1 = x.rank == 0 ? one_thread(&a) : NAN;
-  where_gather(&w, &x.job, x.size);
+  if (where_gather(&w, &x.job, x.size) != 0) {
+    where_free(&w), ranked_free(&x);
+    return 1;
+  }
   int status = rc < 0 && rc != MAPO_EVERIFY ? mapo__mpi_fail(1, "sum", "%s", mapo_strerror(rc))
                : x.rank == 0                ? report(&a, &x, &w, seconds, &spread, t1)
                                             : 0;

@@ -23,6 +23,8 @@ typedef struct mapo_pingpong_report {
   int max_bytes; /* the largest size asked for */
   int nrows;     /* 0 bytes first, then 1, 2, 4, ... */
   const mapo_pingpong_row *rows;
+  int peer;         /* the rank that answered rank 0 (0 reads as 1, the first one) */
+  const char *pair; /* where the pair ran, in words ("one node"), or NULL */
 } mapo_pingpong_report;
 
 /* The table and what the first and the last row cost against a 5 ms task. */

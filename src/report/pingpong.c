@@ -18,9 +18,10 @@
 int mapo_report_pingpong_text(FILE *f, const mapo_pingpong_report *r) {
   if (f == NULL || r == NULL || r->nrows < 1 || r->rows == NULL) return MAPO_EINVAL;
   fprintf(f,
-          "\nmapo-mpi pingpong: ranks 0 and 1 of %d, half a round trip averaged over the "
+          "\nmapo-mpi pingpong: ranks 0 and %d of %d%s%s%s, half a round trip averaged over the "
           "repetitions\n\n",
-          r->ranks);
+          r->peer > 0 ? r->peer : 1, r->ranks, r->pair ? " (" : "", r->pair ? r->pair : "",
+          r->pair ? ")" : "");
   fprintf(f, "  %10s  %11s  %10s  %12s\n", "bytes", "repetitions", "usec", "MB/s");
   for (int i = 0; i < r->nrows; i++)
     fprintf(f, "  %10d  %11d  %10.3f  %12.1f\n", r->rows[i].bytes, r->rows[i].repetitions,
@@ -48,7 +49,12 @@ int mapo_report_pingpong_json(FILE *f, const mapo_pingpong_report *r) {
     mapo_json_member(f, "mbytes_per_sec", r->rows[i].mbytes_per_sec);
     fputc('}', f);
   }
-  fputs("],\"environment\":", f);
+  fprintf(f, "],\"peer\":%d", r->peer > 0 ? r->peer : 1);
+  if (r->pair != NULL) {
+    fputs(",\"pair\":", f);
+    mapo_json_string(f, r->pair);
+  }
+  fputs(",\"environment\":", f);
   mapo_report_environment_json(f);
   fputs("}\n", f);
   return ferror(f) ? -EIO : 0;

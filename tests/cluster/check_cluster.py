@@ -110,8 +110,28 @@ def cmd_mpirun(cluster, mapo_mpi):
         if got.returncode != 0:
             fail(f"mpirun pingpong ({where}) exited {got.returncode}:\n{got.stderr}")
         figures[where] = small_latency(json.loads(got.stdout))
+    pairs = pingpong_pairs(cluster, mapo_mpi)
     print(f"check_cluster: mpirun --hostfile, no Slurm: sum on {hosts}, verified; pingpong "
-          f"{figures['across']:.2f} us across nodes, {figures['within']:.2f} us within node2")
+          f"{figures['across']:.2f} us across nodes, {figures['within']:.2f} us within node2; "
+          f"in one job of 4 ranks: {pairs}")
+
+
+def pingpong_pairs(cluster, mapo_mpi):
+    """4 ranks on 2 nodes (2 each): pingpong measures rank 0 with rank 1 on its node and
+    with rank 2 on the other, names each pair, and its placement says where every rank
+    ran. The figures are printed, not judged (cluster.latency judges them)."""
+    got = run([cluster, "mpirun", "-n", "4", mapo_mpi, "pingpong", "--max-bytes", "64", "--json"])
+    if got.returncode != 0:
+        fail(f"mpirun pingpong (4 ranks) exited {got.returncode}:\n{got.stderr}")
+    doc = json.loads(got.stdout)
+    hosts = [p["host"] for p in doc["placement"]]
+    pairs = [(p["pair"], p["peer"]) for p in doc["pairs"]]
+    if pairs != [("one node", 1), ("across nodes", 2)] or hosts != ["node1"] * 2 + ["node2"] * 2:
+        fail(f"pingpong pairs {pairs} on hosts {hosts}: expected one node (0-1), across (0-2)")
+    if doc["rows"] != doc["pairs"][0]["rows"] or doc["nodes"] != 2:
+        fail("pingpong: the top-level rows are not the first pair's, or nodes is not 2")
+    return ", ".join(f"{p['pair']} (ranks 0 and {p['peer']}) {small_latency(p):.2f} us"
+                     for p in doc["pairs"])
 
 
 def cmd_refuses(cluster, folder):

@@ -13,6 +13,8 @@ rank 0 only coordinates) and checks that
     what no load can produce: one cook's rice no warmer than 48, more cooks' warmer;
   - every step ran on a cook 0..n-2, after each step it comes after, and no cook ran two
     steps at once;
+  - the placement table names every rank on one host and node, with its clock's offset
+    against rank 0's: 0 within the uncertainty reported (one machine, one clock);
   - at --unit-ms 0 the *_units fields are null and the run still succeeds;
   - --trace writes valid Chrome trace JSON with a row per cook;
   - one rank is refused with one line on stderr that says 2 ranks are needed, and a bad
@@ -119,6 +121,22 @@ def check_timeline(n, d):
                 fail("-n %d: cook %d ran %s and %s at once" % (n, w, a[2], b[2]))
 
 
+def check_placement(n, d):
+    """Every rank's host, one node, and its clock against rank 0's: on one machine every
+    rank reads the same clock, so the true offset, 0, lies within the uncertainty (the
+    remote reading falls inside the round trip: |offset| <= half of it, by arithmetic)."""
+    ranks = d.get("placement", [])
+    if [p.get("rank") for p in ranks] != list(range(n)) or d.get("nodes") != 1:
+        fail("-n %d: placement %r, nodes %r" % (n, ranks, d.get("nodes")))
+    if len({p["host"] for p in ranks}) != 1 or any(p["node"] != 0 for p in ranks):
+        fail("-n %d: more than one host or node on one machine: %r" % (n, ranks))
+    for p in ranks:
+        off, err = p.get("clock_offset_ms"), p.get("clock_uncertainty_ms")
+        if off is None or err is None or abs(off) > err + 2e-6:
+            fail("-n %d: rank %d's clock %r +/- %r ms: not 0 within its uncertainty"
+                 % (n, p["rank"], off, err))
+
+
 def check_cook(n):
     d = one_json(n, ["--unit-ms", UNIT_MS, "--json"])
     missing = [f for f in CONTRACT if f not in d]
@@ -141,6 +159,7 @@ def check_cook(n):
     if n > 2 and t <= EXPECT[2][1] + TOL_DEGREES:
         fail("-n %d: rice %.1f degrees, no warmer than one cook's 48" % (n, t))
     check_timeline(n, d)
+    check_placement(n, d)
     ok("-n %d: %d cook%s, makespan %.3f units (bound %g, %g when quiet), rice %.1f (%g), "
        "dispatch %.3f ms" % (n, n - 1, "" if n == 2 else "s", m, d["bound_units"], quiet, t,
                              rice, d["dispatch_ms"]))

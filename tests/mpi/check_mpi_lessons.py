@@ -8,6 +8,8 @@ Checks that
   - pingpong --max-bytes 65536 --json at 2 ranks gives `rows` for 0, 1, 2, 4, ... 65536
     bytes with `usec` > 0, `repetitions` >= 1, and `mbytes_per_sec` growing overall (the
     largest message beats the 1-byte one many times over);
+  - pingpong at 3 ranks names its one pair ("one node", rank 0 with 1), and both lessons
+    report a placement table (a host per rank, one node);
   - one rank is refused (pingpong, cupboard --mode token) with a non-zero exit and one
     line on stderr, and a bad flag at 4 ranks exits non-zero within 5 s with exactly one
     line on stderr.
@@ -128,6 +130,22 @@ if not (sum(bw[-4:]) > sum(bw[1:5]) and bw[-1] > 20 * bw[1]):
     fail(f"pingpong: bandwidth does not grow with the size: {bw}")
 print(f"ok pingpong -n 2: {rows[0]['usec']:.3f} us at 0 bytes, "
       f"{rows[-1]['mbytes_per_sec']:.0f} MB/s at 65536 bytes")
+
+# Where the ranks ran: one machine, so one pair ("one node", rank 0 with rank 1), the top
+# level's rows that pair's, and a placement table naming one host for every rank; the
+# cupboard's report has the table too.
+doc = run_json(3, "pingpong", "--max-bytes", "16")
+pairs = [(p.get("pair"), p.get("peer")) for p in doc.get("pairs", [])]
+if pairs != [("one node", 1)] or doc["rows"] != doc["pairs"][0]["rows"]:
+    fail(f"pingpong -n 3: pairs {pairs}: expected one, 'one node' with rank 1")
+cupboard = run_json(2, "cupboard", "--trials", "20")
+for what, d in (("pingpong -n 3", doc), ("cupboard -n 2", cupboard)):
+    where = d.get("placement", [])
+    if [p.get("rank") for p in where] != list(range(d["ranks"])) or d.get("nodes") != 1 or \
+            len({p.get("host") for p in where}) != 1:
+        fail(f"{what}: placement {where}, nodes {d.get('nodes')}")
+print(f"ok pingpong -n 3: the pair on one node named; placement tables on "
+      f"{doc['placement'][0]['host']}")
 
 # Refusals: one rank, and a bad flag among four ranks.
 refused(1, ["pingpong"], says="2 ranks")
