@@ -1,4 +1,4 @@
-"""check_verdicts.py - no judging sentence of `mapo sum`, `mapo scale` or `mapo compare`
+"""check_verdicts.py - no judging sentence of `mapo sum`, `scale`, `compare` or `race`
 contradicts the numbers printed beside it (issue 15, "Verdicts are functions of the data").
 
 usage: python3 check_verdicts.py MAPO [SANITIZER]
@@ -7,7 +7,7 @@ Each command runs small; its text is read back: the times of the table, the rati
 sentence quotes, and the sentence's word for it. A sentence that says faster ("speed up",
 "win", "beat", "still faster") must quote a ratio above 1, one that says slower ("slower",
 "lose", "lost to", "strangle") a ratio below 1, one that says a tie ("no faster", "tie",
-"as good as") a ratio within 15% of 1; every quoted ratio must match the times printed
+"as good as") a ratio within 15% of 1 (race: "the bug showed" only with failures); every quoted ratio must match the times printed
 (5%), and no sentence may hold "nan", "inf" or "n/a". A busy machine may make any
 verdict come out, or none ("the machine was busy"): what is checked is only that the
 words agree with the numbers, so the test does not depend on the machine's speed. Run it
@@ -207,6 +207,22 @@ def check_compare(mapo, args):
     ok("%s: %s" % (what, v[:120]))
 
 
+# ------------------------------------------------------------------------------ race
+
+def check_race(mapo, args):
+    what = "mapo race " + " ".join(args)
+    out = run(mapo, ["race"] + args)
+    found = re.findall(r"^  (?:lost|failures) +(\d+) of .*\n(?:.*\n)*?  verdict +(.*)$", out, re.M)
+    if not found:
+        fail("%s: no count and verdict:\n%s" % (what, out))
+    for count, sentence in found:
+        clean(what, sentence)
+        showed = "showed" in sentence or "FAILED" in sentence
+        if showed != (int(count) > 0):
+            fail("%s: %s failures, and the verdict says %s" % (what, count, sentence))
+        ok("%s: %s failures: %s" % (what, count, sentence))
+
+
 def main():
     if len(sys.argv) < 2:
         fail("usage: check_verdicts.py MAPO [SANITIZER]")
@@ -220,6 +236,9 @@ def main():
     check_scale(mapo, ["--threads", "1-4"] + small)
     check_compare(mapo, ["--requests", "8", "--latency-ms", "2", "--unit-ms", "1",
                          "--no-python"])
+    check_race(mapo, ["--demo", "counter", "--mode", "all", "--trials", "2", "--increments",
+                      "1000"])
+    check_race(mapo, ["--demo", "deadlock", "--mode", "all", "--trials", "2"])
     print("check_verdicts: ok, every sentence agrees with its numbers")
 
 

@@ -1,5 +1,5 @@
 /* test_verdict.c - the verdicts (src/report/verdict.c and each lesson's sentence in
- * src/report/sum.c, scale.c and compare.c) fed synthetic numbers: a win, a loss, a tie, a
+ * src/report/sum.c, scale.c, compare.c and race.c) fed synthetic numbers: a win, a loss, a tie, a
  * noisy spread and a missing cell, for the rule and for every lesson's sentence.
  *
  * Run: ctest -R unit.test_verdict --output-on-failure  (or build/.../test_verdict)
@@ -266,12 +266,54 @@ static void test_compare(void) {
   MAPO_ASSERT_INT(c.rows[MAPO_COMPARE_CPU].judged, MAPO_VERDICT_MISSING);
 }
 
+/* ------------------------------------------------------------------------------ race */
+
+static void test_race(void) {
+  const mapo_race_demo *counter = mapo_race_demo_find("counter");
+  const mapo_race_demo *deadlock = mapo_race_demo_find("deadlock");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(counter);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(deadlock);
+  mapo_race_outcome run = {.mode = mapo_race_find("counter", "unsafe"),
+                           .result = {.trials = 3, .failures = 17, .expected = 6000}};
+  char b[256];
+  MAPO_ASSERT_INT(mapo_race_verdict(b, sizeof b, counter, &run), 1);
+  CU_ASSERT_STRING_EQUAL(b, "the bug showed, 17 updates lost");
+  run.result.failures = 0; /* the race did not show: the lesson's claim is not made */
+  MAPO_ASSERT_INT(mapo_race_verdict(b, sizeof b, counter, &run), 0);
+  CU_ASSERT(has(b, "the bug did not show in 3 trials: it is there all the same"));
+  run.mode = mapo_race_find("counter", "atomic");
+  MAPO_ASSERT_INT(mapo_race_verdict(b, sizeof b, counter, &run), 1);
+  CU_ASSERT_STRING_EQUAL(b, "the fix held in all 3 trials");
+  run.result.failures = 1;
+  MAPO_ASSERT_INT(mapo_race_verdict(b, sizeof b, counter, &run), 0);
+  CU_ASSERT_STRING_EQUAL(b, "the fix FAILED, 1 update lost");
+  run = (mapo_race_outcome){.mode = mapo_race_find("deadlock", "naive"),
+                            .result = {.trials = 4, .failures = 2}};
+  MAPO_ASSERT_INT(mapo_race_verdict(b, sizeof b, deadlock, &run), 1);
+  CU_ASSERT_STRING_EQUAL(b, "the bug showed, in 2 of 4 trials");
+  /* The cupboard: exchanges against the lock (the last method). */
+  mapo_cupboard_method m[] = {{"own", "k", 10, 0, 1, 0.1},
+                              {"token", "k", 10, 0, 1, 5.0},
+                              {"onesided", "k", 10, 0, 1, 3.0},
+                              {"openmp-lock", "k", 10, 0, 1, 1.0}};
+  mapo_cupboard_report cr = {.ranks = 2, .trials = 10, .same_node = 1, .nmethods = 4, .methods = m};
+  mapo_cupboard_verdict(b, sizeof b, &cr);
+  CU_ASSERT_STRING_EQUAL(b, "every exchange cost more than a lock in shared memory (x lock).");
+  m[2].usec = 1.02; /* a tie */
+  mapo_cupboard_verdict(b, sizeof b, &cr);
+  CU_ASSERT_STRING_EQUAL(b, "onesided cost no more than a lock in shared memory here (x lock).");
+  m[1].usec = NAN, m[2].usec = 0; /* missing */
+  mapo_cupboard_verdict(b, sizeof b, &cr);
+  CU_ASSERT_STRING_EQUAL(b, "no exchange was timed against the lock here.");
+}
+
 int main(void) {
   static const mapo_test tests[] = {{"the rule: win, loss, tie, noisy, missing", test_rule},
                                     {"names, ratios and the busy sentence", test_words},
                                     {"sum: the verdict against serial", test_sum},
                                     {"scale: within and past the processors", test_scale},
                                     {"compare: every row from its cells", test_compare},
+                                    {"race and cupboard: from the counts and times", test_race},
                                     {NULL, NULL}};
   return mapo_test_run("verdict", tests);
 }
