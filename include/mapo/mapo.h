@@ -27,5 +27,6 @@
 #include "stats.h"
 #include "sum.h"
 #include "text.h"
+#include "verdict.h"
 
 #endif

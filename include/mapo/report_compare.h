@@ -10,6 +10,8 @@
 
 #include <stdio.h>
 
+#include "verdict.h"
+
 /* The columns, in the order they are printed. */
 enum {
   MAPO_COMPARE_SERIAL,
@@ -24,14 +26,16 @@ enum {
 enum { MAPO_COMPARE_CPU, MAPO_COMPARE_IO, MAPO_COMPARE_RECIPE, MAPO_COMPARE_ROWS };
 
 typedef struct mapo_compare_cell {
-  double seconds; /* NAN: not measured */
-  char note[320]; /* why not, or what was run ("" when there is nothing to say) */
+  double seconds;  /* NAN: not measured */
+  double min, max; /* the best and worst run where the child reported them (0: not known) */
+  char note[320];  /* why not, or what was run ("" when there is nothing to say) */
 } mapo_compare_cell;
 
 typedef struct mapo_compare_row {
   const char *workload; /* in words, with its size */
   mapo_compare_cell cells[MAPO_COMPARE_COLUMNS];
-  char verdict[400]; /* mapo_compare_verdicts() */
+  char verdict[400];         /* mapo_compare_verdicts() */
+  mapo_verdict_class judged; /* the class the sentence was chosen from (mapo/verdict.h) */
 } mapo_compare_row;
 
 typedef struct mapo_compare {

@@ -31,6 +31,11 @@ typedef struct mapo_race_report {
 /* Each run: its heading, failures (or updates lost), waits, the first failure in words,
  * the time and the lesson; the runs one after the other. */
 int mapo_report_race_text(FILE *f, const mapo_race_report *r);
+/* One run's verdict from its counts, into buf: whether the race (or the dead-lock) showed
+ * in a racy mode, whether the fix held in the others; never the lesson's claim alone.
+ * Returns 1 when the run showed what its mode is there to show, 0 when not. */
+int mapo_race_verdict(char *buf, size_t size, const mapo_race_demo *d,
+                      const mapo_race_outcome *run);
 /* One line: the run's object, or {"demo","runs":[...]} for --mode all. */
 int mapo_report_race_json(FILE *f, const mapo_race_report *r);
 
@@ -54,6 +59,9 @@ typedef struct mapo_cupboard_report {
 } mapo_cupboard_report;
 
 /* A table, a row per method with its cost in units of the reference's, and the lesson. */
+/* The cupboard's closing sentence, from the methods' times (mapo/verdict.h): which
+ * exchanges cost more than the lock (the last method) and which did not. */
+void mapo_cupboard_verdict(char *buf, size_t size, const mapo_cupboard_report *r);
 int mapo_report_cupboard_text(FILE *f, const mapo_cupboard_report *r);
 /* One line: {"lesson":"cupboard", ..., "methods": [...], "environment": {...}}. */
 int mapo_report_cupboard_json(FILE *f, const mapo_cupboard_report *r);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "stats.h"
+#include "verdict.h"
 
 /* Where one rank ran. */
 typedef struct mapo_sum_placement {
@@ -50,19 +51,30 @@ typedef struct mapo_sum_result {
   char got[40], want[40]; /* its result and the formula's ("" when not known) */
   /* Where it ran and with what: the CPUs of threads_used threads (one process). */
   const int *cpus;
-  int processors;          /* what OpenMP sees (0: not reported) */
-  int openmp;              /* _OPENMP of the models' compiler */
-  const char *warning;     /* one sentence about the run's placement (NULL or "": none) */
+  int processors;      /* what OpenMP sees (0: not reported) */
+  int openmp;          /* _OPENMP of the models' compiler */
+  const char *warning; /* one sentence about the run's placement (NULL or "": none) */
+  /* The same numbers on one thread (the serial model), timed beside a threaded model:
+   * the baseline its verdict stands on. NULL: not measured (the serial model itself). */
+  const mapo_spread *serial;
   const mapo_sum_mpi *mpi; /* NULL: one process */
 } mapo_sum_result;
+
+/* The run's verdict against its serial baseline, chosen from the two spreads by
+ * mapo_verdict_of() (mapo/verdict.h) and written into buf: "2 threads 1.95x serial:
+ * they speed up this CPU-bound work", a tie, a loss, or that the machine was busy. Returns
+ * the class; MAPO_VERDICT_MISSING (buf "") where there is no baseline or no time. */
+mapo_verdict_class mapo_sum_verdict(char *buf, size_t size, const mapo_sum_result *r);
 
 /* A few lines for a person. Returns 0, MAPO_EINVAL, or -EIO when the stream failed. */
 int mapo_report_sum_text(FILE *f, const mapo_sum_result *r);
 /* One JSON object and a newline. Always: model, threads, numbers, base, split, repeat,
  * seconds_median, seconds_min, seconds_max, seconds[], verified, checksum, warnings[],
  * environment. One process adds threads_used, cpus[], processors, openmp, atomic and
- * lesson; MPI adds ranks, seconds_one_thread, speedup, efficiency and placement[]
- * (rank, host, allowed_cpus, cpus[]). Returns as the text does. */
+ * lesson, and beside a serial baseline serial_seconds_median, serial_seconds_min,
+ * serial_seconds_max, speedup, verdict (the sentence) and verdict_class; MPI adds ranks,
+ * seconds_one_thread, speedup, efficiency and placement[] (rank, host, allowed_cpus, cpus[]).
+ * Returns as the text does. */
 int mapo_report_sum_json(FILE *f, const mapo_sum_result *r);
 
 #endif

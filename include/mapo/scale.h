@@ -27,6 +27,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "verdict.h"
+
 /* Most points in one study: enough for every count from 1 to 64. */
 #define MAPO_SCALE_POINTS_MAX 64
 
@@ -100,6 +102,16 @@ double mapo_scale_estimate_s(const int *threads, int n, int numbers, uint64_t ba
                              int processors, int repeat);
 
 /* Reports (src/report/scale.c). Each returns 0 or -EIO when the stream failed. */
+/* The study's verdict, chosen by mapo_verdict_of() (mapo/verdict.h) from the points'
+ * spreads, in two sentences written into buf: the most threads that each had a
+ * processor against one thread ("speedup 1.93x against 1 thread"), then the most threads
+ * past the processors against those ("... slower than 2 (speedup 0.71x against 2
+ * threads): too much load will strangle your system"), or that the machine was busy.
+ * Under weak scaling the baseline's time is scaled by the work (p times the numbers).
+ * `sep` goes between the two sentences. Returns the class of the last comparison made
+ * (MAPO_VERDICT_MISSING: none). */
+mapo_verdict_class mapo_scale_verdict(char *buf, size_t size, const mapo_scale_study *s,
+                                      const char *sep);
 int mapo_report_scale_text(FILE *f, const mapo_scale_study *s);
 /* One JSON object and a newline: model, split, weak, numbers, base, repeat,
  * processors, points[] (threads, numbers, seconds_median, seconds_min, seconds_max,

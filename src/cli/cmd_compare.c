@@ -357,12 +357,18 @@ static double json_number(const char *text, const char *key) {
   return end == at + strlen(pattern) ? NAN : v;
 }
 
-/* Run the command and read key from what it printed: the time in seconds, or NAN.
- * Returns what capture() returned. */
-static int measure(const compare_ctx *x, const command *c, const plan *p, double *seconds) {
+/* Run the command and read key from what it printed into the cell: the time in
+ * seconds, or NAN. Returns what capture() returned. */
+static int measure(const compare_ctx *x, const command *c, const plan *p, mapo_compare_cell *cell) {
   static char out[1 << 20];
   int rc = capture(x, c, out, sizeof out);
-  *seconds = rc == 0 ? json_number(out, p->key) * p->scale : NAN;
+  cell->seconds = rc == 0 ? json_number(out, p->key) * p->scale : NAN;
+  /* A run that reports its median reports its best and worst beside it: the spread the
+   * verdicts weigh (0 where there is none). */
+  if (rc == 0 && strcmp(p->key, "seconds_median") == 0) {
+    cell->min = json_number(out, "seconds_min") * p->scale;
+    cell->max = json_number(out, "seconds_max") * p->scale;
+  }
   return rc;
 }
 
@@ -390,7 +396,7 @@ static void run_mapo(const compare_ctx *x, const plan *p, mapo_compare_cell *cel
   c = (command){.argc = 0};
   push(&c, x->self);
   push_args(x, &c, p, 0, "--json");
-  if (measure(x, &c, p, &cell->seconds) != 0)
+  if (measure(x, &c, p, cell) != 0)
     snprintf(cell->note, sizeof cell->note, "failed: mapo %s --model %s exited with an error",
              p->args[0], p->args[1] ? arg(x, p->args[2]) : "");
 }
@@ -404,7 +410,7 @@ static void run_mpi(const compare_ctx *x, const plan *p, mapo_compare_cell *cell
   const char *head[] = {"mpirun", "-q", "-n", ranks, x->mpi};
   for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) push(&c, head[i]);
   push_args(x, &c, p, 0, "--json");
-  int rc = measure(x, &c, p, &cell->seconds);
+  int rc = measure(x, &c, p, cell);
   snprintf(cell->note, sizeof cell->note, "%smpirun -n %s mapo-mpi %s",
            rc == 0 ? "" : "failed: ", ranks, p->args[0]);
 }
@@ -436,7 +442,7 @@ static void run_python(const compare_ctx *x, const plan *p, mapo_compare_cell *c
   push(&c, "python3");
   push(&c, path);
   push_args(x, &c, p, 1, NULL);
-  int rc = measure(x, &c, p, &cell->seconds);
+  int rc = measure(x, &c, p, cell);
   if (rc == -ENOENT) {
     snprintf(cell->note, sizeof cell->note, "not available: no python3 on PATH");
     return;

@@ -12,6 +12,7 @@
 
 #include "mapo/report.h"
 #include "mapo/report_compare.h"
+#include "mapo/verdict.h"
 
 static const char *const column_names[MAPO_COMPARE_COLUMNS] = {"serial", "threads", "processes",
                                                                "async", "python"};
@@ -35,27 +36,30 @@ static int timed(const mapo_compare_cell *cell) {
   return isfinite(cell->seconds) && cell->seconds > 0;
 }
 
-/* num / den with `digits` decimals and `unit` after ("2.00x"), or "n/a" when either
- * cell has no time. */
-static void ratio(char *buf, size_t size, int digits, const char *unit,
-                  const mapo_compare_cell *num, const mapo_compare_cell *den) {
-  if (timed(num) && timed(den))
-    snprintf(buf, size, "%.*f%s", digits, num->seconds / den->seconds, unit);
-  else
-    snprintf(buf, size, "n/a");
+/* A cell as a spread: its median and, where the child reported them, its best and worst. */
+static mapo_spread spread_of(const mapo_compare_cell *cell) {
+  if (!timed(cell)) return mapo_verdict_one(NAN);
+  return (mapo_spread){cell->seconds, cell->min, cell->max, 1};
 }
 
-/* The notebook's best Python beside the C threads, or "n/a" when it did not run. */
-static void python_words(char *buf, size_t size, const mapo_compare_cell *cells) {
-  const mapo_compare_cell *python = &cells[MAPO_COMPARE_PYTHON];
-  if (!timed(python)) {
-    snprintf(buf, size, "n/a");
+/* The candidate column against the baseline column of one row. */
+static mapo_verdict judge(const mapo_compare_row *row, int candidate, int baseline) {
+  const mapo_spread c = spread_of(&row->cells[candidate]), b = spread_of(&row->cells[baseline]);
+  return mapo_verdict_of(&c, &b);
+}
+
+/* The notebook's best Python beside the C threads, only when both have a time: a
+ * sentence never carries "n/a". */
+static void python_words(char *buf, size_t size, const mapo_compare_row *row) {
+  const mapo_verdict v = judge(row, MAPO_COMPARE_THREADS, MAPO_COMPARE_PYTHON);
+  if (v.cls == MAPO_VERDICT_MISSING) {
+    snprintf(buf, size, " (its Python did not run here: see the notes)");
     return;
   }
-  char t[32], x[32];
-  mapo_compare_format_time(t, sizeof t, python->seconds);
-  ratio(x, sizeof x, 0, "x", python, &cells[MAPO_COMPARE_THREADS]);
-  snprintf(buf, size, "%s, %s the C threads", t, x);
+  char t[32];
+  mapo_compare_format_time(t, sizeof t, row->cells[MAPO_COMPARE_PYTHON].seconds);
+  snprintf(buf, size, "; its best, processes, took %s, %.*fx the C threads", t,
+           v.ratio < 10 ? 1 : 0, v.ratio);
 }
 
 /* A row's verdict stands on the cells it compares (a mask of columns): when one of them
@@ -66,44 +70,103 @@ static int no_verdict(mapo_compare_row *row, const char *workload, unsigned need
       snprintf(row->verdict, sizeof row->verdict,
                "%s: no verdict, the %s cell has no time (see the notes).", workload,
                mapo_compare_column(col));
+      row->judged = MAPO_VERDICT_MISSING;
       return 1;
     }
   return 0;
 }
 
-void mapo_compare_verdicts(mapo_compare *c) {
+/* A row whose comparisons the busy machine blurred: says so and judges nothing. */
+static int busy(mapo_compare_row *row, const char *workload, const mapo_verdict *a,
+                const mapo_verdict *b) {
+  const mapo_verdict *v = a->cls == MAPO_VERDICT_NOISY ? a : b;
+  if (v->cls != MAPO_VERDICT_NOISY) return 0;
+  char words[96];
+  snprintf(row->verdict, sizeof row->verdict, "%s: %s.", workload,
+           mapo_verdict_busy(words, sizeof words, v));
+  row->judged = MAPO_VERDICT_NOISY;
+  return 1;
+}
+
+/* The CPU-bound row: threads against serial decide; MPI's ranks and Python are told
+ * beside, where they ran. */
+static void cpu_verdict(mapo_compare_row *row, int processors) {
   enum { S = MAPO_COMPARE_SERIAL, T = MAPO_COMPARE_THREADS, P = MAPO_COMPARE_PROCESSES };
-  enum { A = MAPO_COMPARE_ASYNC };
-  mapo_compare_row *cpu = &c->rows[MAPO_COMPARE_CPU], *io = &c->rows[MAPO_COMPARE_IO];
-  mapo_compare_row *rec = &c->rows[MAPO_COMPARE_RECIPE];
-  char python[96], a[32], b[32];
-  if (!no_verdict(cpu, "CPU-bound", 1u << S | 1u << T)) {
-    python_words(python, sizeof python, cpu->cells);
-    ratio(a, sizeof a, 2, "x", &cpu->cells[S], &cpu->cells[T]);
-    ratio(b, sizeof b, 2, "x", &cpu->cells[S], &cpu->cells[P]);
-    snprintf(cpu->verdict, sizeof cpu->verdict,
-             "CPU-bound: threads win in C, %s serial on %d processors (MPI ranks: %s): C "
-             "has no GIL. Async cannot help, one thread computes. The notebook's rule "
-             "(processes for CPU-bound work) is about Python's GIL; its best, processes, took "
-             "%s.",
-             a, c->processors, b, python);
-  }
-  if (!no_verdict(io, "I/O-bound", 1u << S | 1u << T | 1u << A)) {
-    ratio(a, sizeof a, 0, "x", &io->cells[S], &io->cells[A]);
-    ratio(b, sizeof b, 0, "x", &io->cells[S], &io->cells[T]);
-    snprintf(io->verdict, sizeof io->verdict,
-             "I/O-bound: async (one thread, %s serial) and threads (%s) both overlap the "
+  const mapo_verdict v = judge(row, T, S), mpi = judge(row, P, S);
+  if (no_verdict(row, "CPU-bound", 1u << S | 1u << T) || busy(row, "CPU-bound", &v, &v)) return;
+  static const char *const how[] = {
+      [MAPO_VERDICT_FASTER] = "threads win in C",
+      [MAPO_VERDICT_TIE] = "threads tie with serial in C",
+      [MAPO_VERDICT_SLOWER] = "threads lose in C here",
+  };
+  static const char *const why[] = {
+      [MAPO_VERDICT_FASTER] = "C has no GIL",
+      [MAPO_VERDICT_TIE] = "C has no GIL, but the work was too small or the cores taken",
+      [MAPO_VERDICT_SLOWER] = "C has no GIL, but the cores were taken or the work too small",
+  };
+  char ranks[48] = "", python[96], x[32], y[32];
+  if (mpi.cls != MAPO_VERDICT_MISSING)
+    snprintf(ranks, sizeof ranks, " (MPI ranks: %s)", mapo_verdict_ratio(y, sizeof y, mpi.ratio));
+  python_words(python, sizeof python, row);
+  row->judged = v.cls;
+  snprintf(row->verdict, sizeof row->verdict,
+           "CPU-bound: %s, %s serial on %d processors%s: %s. Async cannot help, one thread "
+           "computes. The notebook's rule (processes for CPU-bound work) is about Python's "
+           "GIL%s.",
+           how[v.cls], mapo_verdict_ratio(x, sizeof x, v.ratio), processors, ranks, why[v.cls],
+           python);
+}
+
+/* The I/O-bound row: async and threads, each against serial. */
+static void io_verdict(mapo_compare_row *row) {
+  enum { S = MAPO_COMPARE_SERIAL, T = MAPO_COMPARE_THREADS, A = MAPO_COMPARE_ASYNC };
+  const mapo_verdict a = judge(row, A, S), t = judge(row, T, S);
+  if (no_verdict(row, "I/O-bound", 1u << S | 1u << T | 1u << A) || busy(row, "I/O-bound", &a, &t))
+    return;
+  /* Both must beat serial for the lesson's claim; the row's class is the weaker one's. */
+  row->judged = a.cls == MAPO_VERDICT_FASTER ? t.cls : a.cls;
+  if (a.cls == MAPO_VERDICT_FASTER && t.cls == MAPO_VERDICT_FASTER)
+    snprintf(row->verdict, sizeof row->verdict,
+             "I/O-bound: async (one thread, %.0fx serial) and threads (%.0fx) both overlap the "
              "waiting; async needs no thread per order. Serial pays every latency in turn.",
-             a, b);
-  }
-  if (!no_verdict(rec, "The recipe", 1u << S | 1u << T | 1u << A)) {
-    ratio(a, sizeof a, 2, "", &rec->cells[A], &rec->cells[S]);
-    ratio(b, sizeof b, 2, "", &rec->cells[T], &rec->cells[S]);
-    snprintf(rec->verdict, sizeof rec->verdict,
-             "The recipe waits more than it works: async on one thread (%s of serial) is as "
-             "good as a thread per chain (%s): be smart about waiting.",
-             a, b);
-  }
+             a.ratio, t.ratio);
+  else
+    snprintf(row->verdict, sizeof row->verdict,
+             "I/O-bound: async (one thread, %.2fx serial) %s serial and threads (%.2fx) %s it: "
+             "the waiting was too short to overlap, or the orders were not waited on.",
+             a.ratio, mapo_verdict_verb(a.cls), t.ratio, mapo_verdict_verb(t.cls));
+}
+
+/* The recipe row: async against a thread per chain, and async against serial. */
+static void recipe_verdict(mapo_compare_row *row) {
+  enum { S = MAPO_COMPARE_SERIAL, T = MAPO_COMPARE_THREADS, A = MAPO_COMPARE_ASYNC };
+  const mapo_verdict at = judge(row, A, T), as = judge(row, A, S), ts = judge(row, T, S);
+  if (no_verdict(row, "The recipe", 1u << S | 1u << T | 1u << A) ||
+      busy(row, "The recipe", &at, &as))
+    return;
+  const double a = 1 / as.ratio, t = 1 / ts.ratio; /* each as a fraction of serial */
+  row->judged = as.cls != MAPO_VERDICT_FASTER ? as.cls : at.cls;
+  if (as.cls != MAPO_VERDICT_FASTER)
+    snprintf(row->verdict, sizeof row->verdict,
+             "The recipe: async on one thread (%.2f of serial) %s serial, threads (%.2f) %s "
+             "it: at this unit the waiting is too short to overlap.",
+             a, mapo_verdict_verb(as.cls), t, mapo_verdict_verb(ts.cls));
+  else if (at.cls == MAPO_VERDICT_TIE)
+    snprintf(row->verdict, sizeof row->verdict,
+             "The recipe waits more than it works: async on one thread (%.2f of serial) is as "
+             "good as a thread per chain (%.2f): be smart about waiting.",
+             a, t);
+  else
+    snprintf(row->verdict, sizeof row->verdict,
+             "The recipe waits more than it works: async on one thread (%.2f of serial) %s a "
+             "thread per chain (%.2f).",
+             a, mapo_verdict_verb(at.cls), t);
+}
+
+void mapo_compare_verdicts(mapo_compare *c) {
+  cpu_verdict(&c->rows[MAPO_COMPARE_CPU], c->processors);
+  io_verdict(&c->rows[MAPO_COMPARE_IO]);
+  recipe_verdict(&c->rows[MAPO_COMPARE_RECIPE]);
 }
 
 static void json_row(FILE *f, const mapo_compare_row *row) {
@@ -122,6 +185,8 @@ static void json_row(FILE *f, const mapo_compare_row *row) {
     }
   fputs("},\"verdict\":", f);
   mapo_json_string(f, row->verdict);
+  fputs(",\"verdict_class\":", f);
+  mapo_json_string(f, mapo_verdict_name(row->judged));
   fputc('}', f);
 }
 

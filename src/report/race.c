@@ -8,10 +8,12 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "mapo/error.h"
 #include "mapo/report.h"
 #include "mapo/report_race.h"
+#include "mapo/verdict.h"
 
 static const char *json_bool(int b) { return b ? "true" : "false"; }
 
@@ -23,6 +25,29 @@ static int race_report_ok(const mapo_race_report *r) {
   for (int i = 0; i < r->nruns; i++)
     if (r->runs[i].mode == NULL) return 0;
   return 1;
+}
+
+int mapo_race_verdict(char *buf, size_t size, const mapo_race_demo *d,
+                      const mapo_race_outcome *run) {
+  const mapo_race_result *r = &run->result;
+  const int racy = run->mode->racy, showed = r->failures > 0;
+  char count[96];
+  if (d->lost_updates)
+    snprintf(count, sizeof count, "%lld update%s lost", r->failures, r->failures == 1 ? "" : "s");
+  else
+    snprintf(count, sizeof count, "in %lld of %ld trials", r->failures, r->trials);
+  if (racy && showed)
+    snprintf(buf, size, "the bug showed, %s", count);
+  else if (racy)
+    snprintf(buf, size,
+             "the bug did not show in %ld trial%s: it is there all the same, and "
+             "more trials or threads make it likelier",
+             r->trials, r->trials == 1 ? "" : "s");
+  else if (showed)
+    snprintf(buf, size, "the fix FAILED, %s", count);
+  else
+    snprintf(buf, size, "the fix held in all %ld trial%s", r->trials, r->trials == 1 ? "" : "s");
+  return racy == showed;
 }
 
 static void race_text_run(FILE *f, const mapo_race_demo *d, const mapo_race_opts *o,
@@ -44,7 +69,10 @@ static void race_text_run(FILE *f, const mapo_race_demo *d, const mapo_race_opts
             r->trials ? 100.0 * (double)r->failures / (double)r->trials : 0.0, d->fails);
   if (d->waits && r->waits) fprintf(f, "  %-10s %lld\n", d->waits, r->waits);
   if (r->first[0]) fprintf(f, "  first      %s\n", r->first);
-  fprintf(f, "  time       %.3f ms\n\n  %s\n", r->seconds * 1e3, m->lesson);
+  char verdict[256];
+  mapo_race_verdict(verdict, sizeof verdict, d, run);
+  fprintf(f, "  time       %.3f ms\n  verdict    %s\n\n  %s\n", r->seconds * 1e3, verdict,
+          m->lesson);
 }
 
 int mapo_report_race_text(FILE *f, const mapo_race_report *r) {
@@ -101,6 +129,32 @@ static int cupboard_report_ok(const mapo_cupboard_report *r) {
   return 1;
 }
 
+void mapo_cupboard_verdict(char *buf, size_t size, const mapo_cupboard_report *r) {
+  const mapo_spread lock = mapo_verdict_one(r->methods[r->nmethods - 1].usec);
+  int n = 0, more = 0, judged = 0;
+  char names[160] = "";
+  /* The exchanges: every method but the copy of one's own ("own") and the lock. */
+  for (int i = 0; i < r->nmethods - 1; i++) {
+    if (strcmp(r->methods[i].mode, "own") == 0) continue;
+    const mapo_spread m = mapo_verdict_one(r->methods[i].usec);
+    const mapo_verdict v = mapo_verdict_of(&lock, &m); /* the lock against the exchange */
+    if (v.cls == MAPO_VERDICT_MISSING) continue;
+    judged++;
+    if (v.cls == MAPO_VERDICT_FASTER) {
+      more++;
+      continue;
+    }
+    n += snprintf(names + n, sizeof names - (size_t)n, "%s%s", n ? ", " : "", r->methods[i].mode);
+    if ((size_t)n >= sizeof names) n = (int)sizeof names - 1;
+  }
+  if (judged == 0)
+    snprintf(buf, size, "no exchange was timed against the lock here.");
+  else if (more == judged)
+    snprintf(buf, size, "every exchange cost more than a lock in shared memory (x lock).");
+  else
+    snprintf(buf, size, "%s cost no more than a lock in shared memory here (x lock).", names);
+}
+
 int mapo_report_cupboard_text(FILE *f, const mapo_cupboard_report *r) {
   if (f == NULL || !cupboard_report_ok(r)) return MAPO_EINVAL;
   fprintf(f, "\nmapo-mpi cupboard: %d rank%s, %d takes each (each thread, for the OpenMP lock)\n\n",
@@ -114,10 +168,12 @@ int mapo_report_cupboard_text(FILE *f, const mapo_cupboard_report *r) {
             lock > 0 ? m->usec / lock : 0.0, m->knife,
             m->checked ? "" : " (not checked: several nodes)");
   }
+  char verdict[512];
+  mapo_cupboard_verdict(verdict, sizeof verdict, r);
   fprintf(f,
           "\n  Separate processes never fight over a cupboard: each has its own copy. To share\n"
-          "  one knife they must exchange it, and every exchange costs more than a lock in\n"
-          "  shared memory (x lock).%s\n",
+          "  one knife they must exchange it: %s%s\n",
+          verdict,
           r->crowded ? " (More ranks than processors here: the times are mostly waiting.)" : "");
   return ferror(f) ? -EIO : 0;
 }

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 #include "mapo/report.h"
@@ -46,6 +47,93 @@ static void used_counts(FILE *f, const mapo_scale_study *s) {
   } else {
     fprintf(f, "%d to %d", s->points[0].threads, s->points[n - 1].threads);
   }
+}
+
+/* ---------------------------------------------------------------------------- verdict */
+
+/* Point c against point b: under weak scaling b did fewer numbers, so its times are
+ * scaled by the work before they are compared. */
+static mapo_verdict against(const mapo_scale_study *s, int c, int b) {
+  const mapo_scale_point *pc = &s->points[c], *pb = &s->points[b];
+  const double k = s->weak ? (double)pc->threads / pb->threads : 1;
+  const mapo_spread sc = {pc->seconds_median, pc->seconds_min, pc->seconds_max, s->repeat};
+  const mapo_spread sb = {pb->seconds_median * k, pb->seconds_min * k, pb->seconds_max * k,
+                          s->repeat};
+  return mapo_verdict_of(&sc, &sb);
+}
+
+/* "Up to 2 threads ...": the most threads with a processor each against one thread. */
+static mapo_verdict_class within(char *buf, size_t size, const mapo_scale_study *s, int one,
+                                 int c) {
+  const mapo_verdict v = against(s, c, one);
+  const int p = s->points[c].threads;
+  char x[32], busy[96];
+  mapo_verdict_ratio(x, sizeof x, v.ratio);
+  if (v.cls == MAPO_VERDICT_NOISY)
+    snprintf(buf, size, "Up to %d threads: %s.", p, mapo_verdict_busy(busy, sizeof busy, &v));
+  else if (v.cls == MAPO_VERDICT_FASTER)
+    snprintf(buf, size,
+             "Up to %d threads, each on a processor, the threads speed the work up "
+             "(speedup %s against 1 thread).",
+             p, x);
+  else if (v.cls != MAPO_VERDICT_MISSING)
+    snprintf(buf, size,
+             "%d threads, each on a processor, are %s than 1 (speedup %s against "
+             "1 thread): the threads wait on each other, or the cores were busy.",
+             p, v.cls == MAPO_VERDICT_TIE ? "no faster" : "slower", x);
+  return v.cls;
+}
+
+/* "Past 2 processors ...": the most threads against the most that had a processor each. */
+static mapo_verdict_class past(char *buf, size_t size, const mapo_scale_study *s, int b, int c) {
+  const mapo_verdict v = against(s, c, b);
+  const int p = s->points[c].threads, q = s->points[b].threads, n = s->processors;
+  char x[32], busy[96];
+  mapo_verdict_ratio(x, sizeof x, v.ratio);
+  if (v.cls == MAPO_VERDICT_NOISY)
+    snprintf(buf, size, "Past %d processor%s: %s.", n, n == 1 ? "" : "s",
+             mapo_verdict_busy(busy, sizeof busy, &v));
+  else if (v.cls == MAPO_VERDICT_SLOWER)
+    snprintf(buf, size,
+             "Past %d processor%s the threads only share cores, and %d are slower "
+             "than %d (speedup %s against %d threads): too much load will strangle your system "
+             "(the notebook).",
+             n, n == 1 ? "" : "s", p, q, x, q);
+  else if (v.cls == MAPO_VERDICT_TIE)
+    snprintf(buf, size,
+             "Past %d processor%s the threads only share cores: %d are no faster "
+             "than %d (speedup %s against %d threads), and the efficiency falls like %d/p.",
+             n, n == 1 ? "" : "s", p, q, x, q, n);
+  else if (v.cls == MAPO_VERDICT_FASTER)
+    snprintf(buf, size,
+             "Past %d processor%s %d threads are still faster than %d (speedup %s "
+             "against %d threads): the cores were not all kept busy before.",
+             n, n == 1 ? "" : "s", p, q, x, q);
+  return v.cls;
+}
+
+mapo_verdict_class mapo_scale_verdict(char *buf, size_t size, const mapo_scale_study *s,
+                                      const char *sep) {
+  int one = -1, c = -1, out = -1;
+  buf[0] = '\0';
+  for (int i = 0; s->points != NULL && i < s->npoints; i++) {
+    const int p = s->points[i].threads;
+    if (p == 1) one = i;
+    if (p > 1 && p <= s->processors && (c < 0 || p > s->points[c].threads)) c = i;
+    if (p > s->processors && (out < 0 || p > s->points[out].threads)) out = i;
+  }
+  mapo_verdict_class cls = MAPO_VERDICT_MISSING;
+  size_t used = 0;
+  if (one >= 0 && c >= 0) {
+    cls = within(buf, size, s, one, c);
+    used = strlen(buf);
+  }
+  const int b = c >= 0 ? c : one;
+  if (b >= 0 && out >= 0 && used + strlen(sep) < size) {
+    if (used) used += (size_t)snprintf(buf + used, size - used, "%s", sep);
+    cls = past(buf + used, size - used, s, b, out);
+  }
+  return cls;
 }
 
 /* ------------------------------------------------------------------------------ text */
@@ -117,13 +205,10 @@ int mapo_report_scale_text(FILE *f, const mapo_scale_study *s) {
   fputs("  Karp-Flatt e is the serial fraction each point implies: constant, it is a serial "
         "part;\n  growing with the threads, it is overhead that grows with them.\n",
         f);
-  if (marked)
-    fprintf(f,
-            "  Past %d processor%s the threads only share cores: the speedup stops growing "
-            "and the\n  efficiency falls like %d/p. Too much load will strangle your system "
-            "(the notebook).\n",
-            s->processors, s->processors == 1 ? "" : "s", s->processors);
-  else
+  char verdict[768];
+  mapo_scale_verdict(verdict, sizeof verdict, s, "\n  ");
+  if (verdict[0]) fprintf(f, "  %s\n", verdict);
+  if (!marked)
     fprintf(f,
             "  No point went past the %d processor%s; --threads 1-%d shows what sharing "
             "cores costs.\n",
@@ -155,6 +240,12 @@ int mapo_report_scale_json(FILE *f, const mapo_scale_study *s) {
   mapo_json_string(f, s->split);
   fprintf(f, ",\"weak\":%s,\"numbers\":%d,\"base\":%" PRIu64 ",\"repeat\":%d,\"processors\":%d",
           s->weak ? "true" : "false", s->numbers, s->base, s->repeat, s->processors);
+  char verdict[768];
+  const mapo_verdict_class cls = mapo_scale_verdict(verdict, sizeof verdict, s, " ");
+  fputs(",\"verdict\":", f);
+  mapo_json_string(f, verdict);
+  fputs(",\"verdict_class\":", f);
+  mapo_json_string(f, mapo_verdict_name(cls));
   if (s->lesson) {
     fputs(",\"lesson\":", f);
     mapo_json_string(f, s->lesson);

@@ -30,6 +30,27 @@ static double efficiency(const mapo_sum_result *r) {
 
 static int done(FILE *f) { return ferror(f) ? -EIO : 0; }
 
+mapo_verdict_class mapo_sum_verdict(char *buf, size_t size, const mapo_sum_result *r) {
+  buf[0] = '\0';
+  const mapo_verdict v = mapo_verdict_of(&r->spread, r->serial);
+  const int t = r->threads_used > 0 ? r->threads_used : r->threads;
+  static const char *const what[] = {
+      [MAPO_VERDICT_FASTER] = "they speed up this CPU-bound work",
+      [MAPO_VERDICT_TIE] = "no faster than one thread: the work is too small to share, or "
+                           "the threads wait on each other",
+      [MAPO_VERDICT_SLOWER] = "slower than one thread: the threads wait on each other or take "
+                              "turns on busy cores",
+  };
+  char busy[96], x[32];
+  if (v.cls == MAPO_VERDICT_NOISY)
+    snprintf(buf, size, "%d thread%s against serial: %s", t, plural(t),
+             mapo_verdict_busy(busy, sizeof busy, &v));
+  else if (v.cls != MAPO_VERDICT_MISSING)
+    snprintf(buf, size, "%d thread%s %s serial: %s", t, plural(t),
+             mapo_verdict_ratio(x, sizeof x, v.ratio), what[v.cls]);
+  return v.cls;
+}
+
 /* ------------------------------------------------------------------------------ text */
 
 static void text_one(FILE *f, const mapo_sum_result *r) {
@@ -58,6 +79,13 @@ static void text_one(FILE *f, const mapo_sum_result *r) {
   if (r->how != NULL) fprintf(f, "  %-10s here: %s\n", r->model, r->how);
   fprintf(f, "  built      %s, %s, OpenMP %d\n", mapo_build_compiler(), mapo_build_flags(),
           r->openmp);
+  if (r->serial != NULL) {
+    char verdict[256];
+    fprintf(f, "  serial     median %.6f   min %.6f   max %.6f   (the same numbers, one thread)\n",
+            r->serial->median, r->serial->min, r->serial->max);
+    if (mapo_sum_verdict(verdict, sizeof verdict, r) != MAPO_VERDICT_MISSING)
+      fprintf(f, "  verdict    %s\n", verdict);
+  }
   if (r->lesson != NULL) fprintf(f, "\n  %s\n", r->lesson);
 }
 
@@ -150,6 +178,17 @@ static void json_one(FILE *f, const mapo_sum_result *r) {
   json_text(f, r->atomic);
   fputs(",\"lesson\":", f);
   json_text(f, r->lesson);
+  if (r->serial == NULL) return;
+  char verdict[256];
+  const mapo_verdict_class cls = mapo_sum_verdict(verdict, sizeof verdict, r);
+  mapo_json_member(f, "serial_seconds_median", r->serial->median);
+  mapo_json_member(f, "serial_seconds_min", r->serial->min);
+  mapo_json_member(f, "serial_seconds_max", r->serial->max);
+  mapo_json_member(f, "speedup", r->serial->median / r->spread.median);
+  fputs(",\"verdict\":", f);
+  mapo_json_string(f, verdict);
+  fputs(",\"verdict_class\":", f);
+  mapo_json_string(f, mapo_verdict_name(cls));
 }
 
 static void json_placement(FILE *f, const mapo_sum_result *r) {

@@ -139,8 +139,8 @@ const mapo_sum_model mapo_sum_models[] = {
      "One thread does all the work: the baseline every other model is measured against."},
     {"critical", mapo_sum_critical, 1,
      "Every term is added to the shared total inside one critical section: the threads "
-     "queue for the lock and the run is slower than serial. C has no GIL, but this lock "
-     "is one the program took itself."},
+     "queue for the lock, which should cost more than the threads gain. C has no GIL, but "
+     "this lock is one the program took itself."},
     {"atomic", mapo_sum_atomic, 1,
      "Every term is added with omp atomic, but no instruction adds 128 bits atomically: "
      "the update is a hidden lock (see 'atomic' below), as slow as critical."},
@@ -148,11 +148,11 @@ const mapo_sum_model mapo_sum_models[] = {
      "Each thread adds into a total of its own, but the totals sit side by side in one "
      "cache line, which the cores pass back and forth on every write."},
     {"padded", mapo_sum_padded, 1,
-     "The same totals of their own, each on its own cache line: nothing is shared and "
-     "the threads run at full speed."},
+     "The same totals of their own, each on its own cache line: nothing is shared, so "
+     "nothing holds the threads back."},
     {"reduction", mapo_sum_reduction, 1,
      "Each thread sums into private totals and OpenMP combines them once at the end: C "
-     "has no GIL, so threads do speed up this CPU-bound work."},
+     "has no GIL, so nothing stops threads from speeding up this CPU-bound work."},
     {NULL, NULL, 0, NULL},
 };
 
