@@ -218,7 +218,8 @@ typedef struct mapo_io_supplier {
  * when it exited first (its waitpid status in s->status), -ETIMEDOUT when it never
  * wrote the port, -EPROTO when what it wrote was no port, or another -errno. */
 int mapo_io_supplier_start(mapo_io_supplier *s, const char *exe, int latency_ms, int timeout_ms);
-/* SIGTERM, then waitpid; SIGKILL after 2 s. 0 when it exited on the signal or with 0. */
+/* SIGTERM (and SIGCONT), then waitpid; SIGKILL after 10 s. 0 when it exited on the signal or with
+ * 0. */
 int mapo_io_supplier_stop(mapo_io_supplier *s);
 
 /* The supplier itself (what `mapo io-supplier` runs): listen on 127.0.0.1, port 0 (the

@@ -184,11 +184,16 @@ int mapo_io_supplier_start(mapo_io_supplier *s, const char *exe, int latency_ms,
   return -rc;
 }
 
+enum { SUPPLIER_EXIT_S = 10 }; /* SIGTERM to SIGKILL */
+
 int mapo_io_supplier_stop(mapo_io_supplier *s) {
   if (s == NULL || s->pid <= 0) return 0;
   kill(s->pid, SIGTERM);
   kill(s->pid, SIGCONT); /* a stopped supplier (SIGSTOP) takes its SIGTERM at once */
-  const double deadline = mapo_now_s() + 2.0;
+  /* It ends within milliseconds when the machine is free; a loaded machine can hold a
+   * sanitizer build's exit (LeakSanitizer's scan) for seconds, and killing it then
+   * would report a clean stop as a failure. */
+  const double deadline = mapo_now_s() + SUPPLIER_EXIT_S;
   pid_t w;
   while ((w = waitpid(s->pid, &s->status, WNOHANG)) == 0 && mapo_now_s() < deadline) sleep_ms(1);
   if (w == 0) {
