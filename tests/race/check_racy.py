@@ -51,12 +51,18 @@ def expect_tsan(stderr, kind, what):
 # a loaded machine (another test, a CPU hog) makes rarer: the bug shows when one does
 # (on a quiet machine 95-100 of 100 do; the tutorial shows it). A window of 1 ms (the
 # default is 100 us) keeps it showing where a cook may be descheduled for longer.
-doc, err = run("cupboard", "unsafe", "--trials", "100", "--window-us", "1000")
+# A run of 100 trials in which the cooks never met (0 of 100, once, under asan beside
+# other tests) proves only that the machine was busy: up to 5 runs are tried.
+for attempt in range(1, 6):
+    doc, err = run("cupboard", "unsafe", "--trials", "100", "--window-us", "1000")
+    if tsan or doc["failures"] >= 1:
+        break
 if not tsan and doc["failures"] < 1:
-    fail(f"cupboard unsafe: none of 100 trials failed")
+    fail(f"cupboard unsafe: none of 5 x 100 trials failed")
 if doc["failures"] and "knife" not in doc["first"]:
     fail(f"cupboard unsafe: the failure is not told the notebook's way: {doc['first']}")
-print(f"ok cupboard unsafe: {doc['failures']} of 100 trials failed: {doc['first']}")
+print(f"ok cupboard unsafe: {doc['failures']} of 100 trials failed (run {attempt}): "
+      f"{doc['first']}")
 expect_tsan(err, "data race", "cupboard unsafe")
 
 # Updates are lost only while both threads add at the same moment. The optimiser keeps
