@@ -27,7 +27,7 @@ import subprocess
 import sys
 import time
 
-from aio_probe import aio_refused
+from attack_common import aio_refused, wait_for
 
 mapo, scratch = sys.argv[1], sys.argv[2]
 shutil.rmtree(scratch, ignore_errors=True)
@@ -58,15 +58,6 @@ def alive(pid):
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
-
-
-def wait_for(cond, seconds):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return cond()
 
 
 def stopped_supplier(model):

@@ -22,7 +22,7 @@ import sys
 import time
 import uuid
 
-from aio_probe import aio_refused
+from attack_common import aio_refused, wait_for
 
 mapo, scratch = sys.argv[1], sys.argv[2]
 shutil.rmtree(scratch, ignore_errors=True)
@@ -33,15 +33,6 @@ LIMIT_S = 120
 def fail(msg):
     print(f"check_litter: FAIL: {msg}")
     sys.exit(1)
-
-
-def wait_for(cond, seconds):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return cond()
 
 
 def marked(mark):
