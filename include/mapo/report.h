@@ -25,6 +25,19 @@ void mapo_json_number(FILE *f, double v); /* NAN and infinities become null */
 /* ,"key":v  -- a member after the first, its number or null. */
 void mapo_json_member(FILE *f, const char *key, double v);
 
+/* Text reports fit the reader's width: MAPO_REPORT_COLUMNS (80, a projector's) unless
+ * the program was told otherwise (the terminal's width on a tty, --wide). A width of 0
+ * or less means unwrapped (at most MAPO_REPORT_UNWRAPPED columns a line). */
+#define MAPO_REPORT_COLUMNS 80
+#define MAPO_REPORT_UNWRAPPED 100000
+/* Write text (words separated by blanks; a newline is a blank) folded to `columns`: the
+ * first line starts with `first`, every later one with `rest` (the hanging indent), and
+ * the paragraph ends with a newline. A word longer than a line is written whole. */
+void mapo_report_paragraph(FILE *f, int columns, const char *first, const char *rest,
+                           const char *text);
+/* The columns a NUL-terminated UTF-8 text takes: one per character. */
+int mapo_report_columns_of(const char *s);
+
 /* Write a file through `write`, all or nothing: a temporary name in the same folder,
  * then rename(). Returns 0 or a negative code (-errno); on failure nothing is left. */
 typedef int (*mapo_writer)(FILE *f, const void *arg);

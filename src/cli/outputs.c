@@ -4,10 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "mapo/report.h"
+#include "mapo/text.h"
 
 int cli_check_output(const cli_cmd *cmd, const char *flag, const char *path) {
   if (path == NULL) return 0;
@@ -39,4 +42,17 @@ int cli_check_distinct(const cli_cmd *cmd, const char *flag_a, const char *a, co
                        const char *b) {
   if (a == NULL || b == NULL || !mapo_report_same_file(a, b)) return 0;
   return cli_fail(cmd, "--%s and --%s name the same file", flag_a, flag_b);
+}
+
+int cli_columns(int wide) {
+  if (wide) return 0;
+  const char *env = getenv("COLUMNS");
+  if (env != NULL && mapo_is_decimal(env, 1)) {
+    const long cols = strtol(env, NULL, 10);
+    if (cols >= 20 && cols <= 1000) return (int)cols;
+  }
+  struct winsize ws;
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+    return ws.ws_col;
+  return MAPO_REPORT_COLUMNS;
 }

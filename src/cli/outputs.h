@@ -21,4 +21,10 @@ int cli_check_distinct(const cli_cmd *cmd, const char *flag_a, const char *a, co
  * after one line on stderr when /dev/null cannot be opened. */
 int cli_std_fds(void);
 
+/* The columns text reports wrap to (mapo_report_paragraph): 0 (unwrapped) with --wide;
+ * else COLUMNS from the environment where it is a number from 20 to 1000 (a script's
+ * `COLUMNS=80`); else the terminal's width when stdout is one; else 80
+ * (MAPO_REPORT_COLUMNS), a projector's. */
+int cli_columns(int wide);
+
 #endif

@@ -173,6 +173,37 @@ static void test_writers(void) {
   free(x);
 }
 
+/* A paragraph as mapo_report_paragraph folds it at `columns`, as one string (free it). */
+static char *folded(int columns, const char *text) {
+  char *out = NULL;
+  size_t size = 0;
+  FILE *f = open_memstream(&out, &size);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  mapo_report_paragraph(f, columns, "  ", "    ", text);
+  fclose(f);
+  return out;
+}
+
+static void test_paragraph(void) {
+  char *p = folded(12, "one two three four");
+  CU_ASSERT_STRING_EQUAL(p, "  one two\n    three\n    four\n");
+  free(p);
+  /* Characters, not bytes: six two-byte letters and a blank fit 12 columns with the lead. */
+  p = folded(12, "\xc3\xa9\xc3\xa9\xc3\xa9 \xc3\xa9\xc3\xa9\xc3\xa9 x");
+  CU_ASSERT_STRING_EQUAL(p, "  \xc3\xa9\xc3\xa9\xc3\xa9 \xc3\xa9\xc3\xa9\xc3\xa9 x\n");
+  free(p);
+  /* A word longer than the line stands whole on its own line; blanks collapse. */
+  p = folded(10, "a  /a/very/long/path b");
+  CU_ASSERT_STRING_EQUAL(p, "  a\n    /a/very/long/path\n    b\n");
+  free(p);
+  p = folded(0, "never folded at all, however long the sentence runs on");
+  CU_ASSERT_STRING_EQUAL(p, "  never folded at all, however long the sentence runs on\n");
+  free(p);
+  CU_ASSERT_EQUAL(mapo_report_columns_of("\xc2\xb0"
+                                         "C ok"),
+                  5);
+}
+
 static void test_threads_probe(void) {
   MAPO_ASSERT_INT(mapo__threads_probe(1), 0);
   MAPO_ASSERT_INT(mapo__threads_probe(4), 0);
@@ -188,6 +219,7 @@ int main(void) {
       {"recipes: UTF-8 with the line, uses *2, decimal numbers", test_recipe},
       {"JSON and SVG text: valid UTF-8 and XML characters whatever came in", test_writers},
       {"threads probed before a team", test_threads_probe},
+      {"paragraphs folded to the reader's columns", test_paragraph},
       {NULL, NULL}};
   return mapo_test_run("text", tests);
 }

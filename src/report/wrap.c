@@ -1,0 +1,55 @@
+/* wrap.c - sentences folded to the reader's width (mapo/report.h): every text report
+ * writes its judging sentences and notes through mapo_report_paragraph, so that no line
+ * runs past a projector's 80 columns, and on a wide terminal none is cut short.
+ *
+ * What to notice: width is counted in characters, not bytes (a UTF-8 name or the
+ * degree sign is one column), and a word longer than the line (a path) is written
+ * whole on a line of its own rather than cut.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "mapo/report.h"
+#include "mapo/text.h"
+
+/* Columns the n bytes at s take: one per character, one per byte that is not UTF-8. */
+static int columns_of(const char *s, size_t n) {
+  int cols = 0;
+  for (size_t i = 0; i < n; cols++) {
+    const int len = mapo_utf8_char(s + i, n - i, NULL);
+    i += len > 0 ? (size_t)len : 1;
+  }
+  return cols;
+}
+
+int mapo_report_columns_of(const char *s) { return columns_of(s, strlen(s)); }
+
+void mapo_report_paragraph(FILE *f, int columns, const char *first, const char *rest,
+                           const char *text) {
+  const int limit = columns > 0 ? columns : MAPO_REPORT_UNWRAPPED;
+  int used = columns_of(first, strlen(first)), words = 0;
+  fputs(first, f);
+  for (const char *p = text; *p != '\0';) {
+    if (*p == ' ' || *p == '\n') {
+      p++;
+      continue;
+    }
+    size_t n = strcspn(p, " \n");
+    const int w = columns_of(p, n);
+    if (words > 0 && used + 1 + w > limit) {
+      fputc('\n', f);
+      fputs(rest, f);
+      used = columns_of(rest, strlen(rest));
+      words = 0;
+    }
+    if (words > 0) {
+      fputc(' ', f);
+      used++;
+    }
+    fwrite(p, 1, n, f);
+    used += w;
+    words++;
+    p += n;
+  }
+  fputc('\n', f);
+}
