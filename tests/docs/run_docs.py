@@ -26,7 +26,13 @@ size flag; cli.compare runs it once in that build).
 
 Skipped, and listed: package installs (apt-get, xargs ... apt-get), cluster commands
 (sbatch, srun, salloc), cmake and ctest (what CI runs), and any line ending in the
-comment `# not run by tests`.
+comment `# not run by tests` or `# benchmark` (record.py --bench records those).
+
+Every output block (the bare fence after an sh block, tests/docs/blocks.py) is compared
+with what its sh block printed in this run: each of its header lines and rows (the
+words before a row's first number, and how many numbers it has) must be there, in
+order. Sentences do not count: a verdict changes with the numbers. tests/docs/record.py
+writes the blocks from real runs.
 """
 import json
 import os
@@ -37,8 +43,14 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import blocks  # noqa: E402  (beside this script)
+
 DOCS = ["README.md", "docs/tutorial.md"]
 SKIP_MARK = "# not run by tests"
+# A benchmark whose output block holds the figures the prose would otherwise quote: it
+# takes minutes and wants a quiet machine, so only `record.py --bench` runs it.
+BENCH_MARK = "# benchmark"
 SKIP_FIRST = {
     "apt-get": "installs packages", "apt": "installs packages", "xargs": "installs packages",
     "pip": "installs packages", "sbatch": "needs a cluster", "srun": "needs a cluster",
@@ -112,33 +124,30 @@ JSON_SHAPES = {
 
 
 
-def sh_lines(path):
-    """(line number, command) for every command line of the fenced sh blocks."""
-    out, fence, pending, start = [], None, "", 0
-    with open(path, encoding="utf-8") as f:
-        for no, raw in enumerate(f, 1):
-            line = raw.rstrip("\n")
-            stripped = line.strip()
-            m = re.match(r"^(`{3,})\s*(\S*)", stripped)
-            if fence is None:
-                if m:
-                    fence = ("sh" if m.group(2) in ("sh", "bash", "shell") else "other", m.group(1))
-                continue
-            if m and stripped == fence[1]:
-                fence = None
-                continue
-            if fence[0] != "sh" or not stripped or (stripped.startswith("#") and not pending):
-                continue
-            if stripped.startswith("$ "):
-                stripped = stripped[2:]
-            if not pending:
-                start = no
-            if stripped.endswith("\\"):
-                pending += stripped[:-1] + " "
-                continue
-            out.append((start, pending + stripped))
-            pending = ""
+def block_commands(block):
+    """(line number, command) for every command line of one sh block: a line ending in a
+    backslash joins the next, a leading "$ " is dropped, comment lines are skipped."""
+    out, pending, start = [], "", 0
+    for no, line in enumerate(block.lines, block.start + 1):
+        stripped = line.strip()
+        if not stripped or (stripped.startswith("#") and not pending):
+            continue
+        if stripped.startswith("$ "):
+            stripped = stripped[2:]
+        if not pending:
+            start = no
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        out.append((start, pending + stripped))
+        pending = ""
     return out
+
+
+def sh_blocks(path):
+    """(sh block, its commands) for every sh block of the file, and the parse errors."""
+    parsed, errors = blocks.parse(path)
+    return [(b, block_commands(b)) for b in parsed if b.lang in ("sh", "bash", "shell")], errors
 
 
 def is_mapo(word):
@@ -223,8 +232,8 @@ def prepare(words, build, source, scratch):
     return argv, env
 
 
-def check(argv, env, scratch):
-    """An empty string when the output has the documented shape, else why not."""
+def run(argv, env, scratch, timeout=180):
+    """Run one documented command: (why it failed or '', its stdout)."""
     for i, w in enumerate(argv[:-1]):
         if w in OUTPUT_FLAGS:
             target = os.path.join(scratch, argv[i + 1])
@@ -232,22 +241,30 @@ def check(argv, env, scratch):
                 os.remove(target)
     try:
         r = subprocess.run(argv, cwd=scratch, env=env, capture_output=True, text=True,
-                           timeout=120)
+                           timeout=timeout)
     except subprocess.TimeoutExpired:
-        return "ran past 120 s"
+        return "ran past %d s" % timeout, ""
     if r.returncode != 0:
-        return "exit %d: %s" % (r.returncode, r.stderr.strip()[-400:])
-    if not r.stdout.strip():
-        return "printed nothing on stdout"
-    why = shape(argv, r.stdout)
+        return "exit %d: %s" % (r.returncode, r.stderr.strip()[-400:]), r.stdout
+    return "", r.stdout
+
+
+def check(argv, env, scratch):
+    """(why not, stdout): why is empty when the output has the documented shape."""
+    why, out = run(argv, env, scratch)
     if why:
-        return why
+        return why, out
+    if not out.strip():
+        return "printed nothing on stdout", out
+    why = shape(argv, out)
+    if why:
+        return why, out
     for i, w in enumerate(argv[:-1]):
         if w in OUTPUT_FLAGS:
             why = file_shape(w, os.path.join(scratch, argv[i + 1]))
             if why:
-                return "%s %s: %s" % (w, argv[i + 1], why)
-    return ""
+                return "%s %s: %s" % (w, argv[i + 1], why), out
+    return "", out
 
 
 def shape(argv, out):
@@ -304,72 +321,105 @@ TSAN = len(sys.argv) > 3 and "thread" in sys.argv[3]
 SMALL_RUN = os.environ.get("MAPO_DOCS_SMALL", "") not in ("", "0")
 
 
+def parts_of(line):
+    """The commands of one line (cut at &&), or a string saying why it cannot run."""
+    try:
+        words = shlex.split(line, comments=True)
+    except ValueError as e:
+        return "cannot parse: %s" % e
+    parts, cur = [], []
+    for w in words:
+        if w == "&&":
+            parts.append(cur)
+            cur = []
+        elif w in ("|", "||", ";", ">", ">>", "<", "&"):
+            return "'%s' is not supported: one command per line, or mark it '%s'" % (
+                w, SKIP_MARK)
+        else:
+            cur.append(w)
+    parts.append(cur)
+    return parts
+
+
+def run_block(doc, block, commands, ctx):
+    """Run one sh block's commands; what they printed, in turn, is compared with the
+    output block that follows it (full sizes only: the small sizes change the rows)."""
+    build, source, scratch, failed = ctx["build"], ctx["source"], ctx["scratch"], ctx["failed"]
+    outs, last_ran = [], False
+    for no, line in commands:
+        where = "%s:%d" % (doc, no)
+        last_ran = False
+        if line.rstrip().endswith((SKIP_MARK, BENCH_MARK)):
+            print("skipped  %s  %s  (marked: not run by tests)" % (where, line), flush=True)
+            ctx["skipped"] += 1
+            continue
+        parts = parts_of(line)
+        if isinstance(parts, str):
+            failed.append("%s: %s" % (where, parts))
+            continue
+        for part in parts:
+            text = " ".join(shlex.quote(w) for w in part)
+            why = classify(part)
+            last_ran = False
+            if why:
+                print("skipped  %s  %s  (%s)" % (where, text, why), flush=True)
+                ctx["skipped"] += 1
+                continue
+            argv, env = prepare(list(part), build, source, scratch)
+            if SMALL_RUN:
+                text += "  [ran as: %s]" % " ".join(
+                    shlex.quote(os.path.basename(w) if is_mapo(w) else w)
+                    for w in argv[argv.index(next(w for w in argv if is_mapo(w))):])
+            t = time.monotonic()
+            err, out = check(argv, env, scratch)
+            outs.append(out)
+            dt = time.monotonic() - t
+            ctx["ran"] += 1
+            last_ran = not err
+            if err:
+                print("FAILED   %s  %s  (%.1f s): %s" % (where, text, dt, err), flush=True)
+                failed.append("%s: %s: %s" % (where, text, err))
+            else:
+                print("ok       %s  %s  (%.1f s)" % (where, text, dt), flush=True)
+    shown = block.output
+    if shown is None or SMALL_RUN or not last_ran:
+        return
+    why = blocks.holds(shown.lines, "".join(outs).split("\n"))
+    where = "%s:%d" % (doc, shown.start)
+    if why:
+        print("FAILED   %s  output block: %s" % (where, why), flush=True)
+        failed.append("%s: the output block's shape: %s (tests/docs/record.py rewrites "
+                      "the blocks from real runs)" % (where, why))
+    else:
+        print("ok       %s  output block: its headers and rows are a fresh run's" % where,
+              flush=True)
+        ctx["blocks"] += 1
+
+
 def main():
     if len(sys.argv) not in (3, 4):
         sys.exit(__doc__.strip().splitlines()[2])
     build, source = (os.path.abspath(a) for a in sys.argv[1:3])
-    ran = skipped = 0
-    failed = []
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="mapo-docs-") as scratch:
+        ctx = {"build": build, "source": source, "scratch": scratch, "failed": [],
+               "ran": 0, "skipped": 0, "blocks": 0}
         for doc in DOCS:
             path = os.path.join(source, doc)
             if not os.path.exists(path):
-                failed.append("%s: missing" % doc)
+                ctx["failed"].append("%s: missing" % doc)
                 continue
-            for no, line in sh_lines(path):
-                where = "%s:%d" % (doc, no)
-                if line.rstrip().endswith(SKIP_MARK):
-                    print("skipped  %s  %s  (marked: not run by tests)" % (where, line), flush=True)
-                    skipped += 1
-                    continue
-                try:
-                    words = shlex.split(line, comments=True)
-                except ValueError as e:
-                    failed.append("%s: cannot parse: %s" % (where, e))
-                    continue
-                parts, cur = [], []
-                for w in words:
-                    if w == "&&":
-                        parts.append(cur)
-                        cur = []
-                    elif w in ("|", "||", ";", ">", ">>", "<", "&"):
-                        failed.append("%s: '%s' is not supported: one command per line, "
-                                      "or mark it '%s'" % (where, w, SKIP_MARK))
-                        cur = None
-                        break
-                    else:
-                        cur.append(w)
-                if cur is None:
-                    continue
-                parts.append(cur)
-                for part in parts:
-                    text = " ".join(shlex.quote(w) for w in part)
-                    why = classify(part)
-                    if why:
-                        print("skipped  %s  %s  (%s)" % (where, text, why), flush=True)
-                        skipped += 1
-                        continue
-                    argv, env = prepare(list(part), build, source, scratch)
-                    if SMALL_RUN:
-                        text += "  [ran as: %s]" % " ".join(
-                            shlex.quote(os.path.basename(w) if is_mapo(w) else w)
-                            for w in argv[argv.index(next(w for w in argv if is_mapo(w))):])
-                    t = time.monotonic()
-                    err = check(argv, env, scratch)
-                    dt = time.monotonic() - t
-                    ran += 1
-                    if err:
-                        print("FAILED   %s  %s  (%.1f s): %s" % (where, text, dt, err), flush=True)
-                        failed.append("%s: %s: %s" % (where, text, err))
-                    else:
-                        print("ok       %s  %s  (%.1f s)" % (where, text, dt), flush=True)
-    print("\n%d commands run%s, %d skipped, %d failed, %.1f s" %
-          (ran, " at small sizes (MAPO_DOCS_SMALL)" if SMALL_RUN else "", skipped, len(failed),
-           time.monotonic() - t0))
+            found, errors = sh_blocks(path)
+            ctx["failed"] += ["%s:%s" % (doc, e) for e in errors]
+            for block, commands in found:
+                run_block(doc, block, commands, ctx)
+    failed = ctx["failed"]
+    print("\n%d commands run%s, %d skipped, %d output blocks checked, %d failed, %.1f s" %
+          (ctx["ran"], " at small sizes (MAPO_DOCS_SMALL)" if SMALL_RUN else "",
+           ctx["skipped"], ctx["blocks"], len(failed), time.monotonic() - t0))
     for f in failed:
         print("  " + f)
-    if ran == 0:
+    if ctx["ran"] == 0:
         print("no command ran: the docs lost their sh blocks?")
         return 1
     return 1 if failed else 0
