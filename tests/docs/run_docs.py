@@ -46,7 +46,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import blocks  # noqa: E402  (beside this script)
 
-DOCS = ["README.md", "docs/tutorial.md"]
+DOCS = ["README.md", "docs/tutorial.md", "docs/measurements.md"]
 SKIP_MARK = "# not run by tests"
 # A benchmark whose output block holds the figures the prose would otherwise quote: it
 # takes minutes and wants a quiet machine, so only `record.py --bench` runs it.
