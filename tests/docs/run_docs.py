@@ -12,7 +12,8 @@ VAR=value words are the command's environment. Each command must exit 0 and prin
 something; with --json its stdout must be exactly one JSON object; a file named by
 --svg, --csv or --trace must exist and be non-empty.
 
-Each command's stdout must also have the shape its kind promises (SHAPES below: a cook
+Every command runs with COLUMNS=80, and every line of a text report (not --json or
+--wide) must fit 80 columns. Each command's stdout must also have the shape its kind promises (SHAPES below: a cook
 report has its makespan and bound lines, a sum says it verified, a table its header; a
 --json object its kind's keys, a sum's "verified": true), and a file named by --svg,
 --trace or --csv must be an SVG, a Chrome trace or a CSV with a header.
@@ -59,6 +60,7 @@ SKIP_FIRST = {
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
            "OMPI_MCA_rmaps_base_oversubscribe": "1"}
 OUTPUT_FLAGS = ("--svg", "--csv", "--trace")
+COLUMNS = 80  # every text report fits a projector's 80 columns (issue 15)
 ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 # MAPO_DOCS_SMALL: each size flag at most this value. Small enough that the slowest model
@@ -227,6 +229,7 @@ def prepare(words, build, source, scratch):
             argv.append(w)
     if os.path.basename(argv[0]) in ("mpirun", "mpiexec"):
         env.update(MPI_ENV)
+    env["COLUMNS"] = str(COLUMNS)
     if SMALL_RUN:
         argv = small(argv)
     return argv, env
@@ -259,12 +262,27 @@ def check(argv, env, scratch):
     why = shape(argv, out)
     if why:
         return why, out
+    why = width(argv, out)
+    if why:
+        return why, out
     for i, w in enumerate(argv[:-1]):
         if w in OUTPUT_FLAGS:
             why = file_shape(w, os.path.join(scratch, argv[i + 1]))
             if why:
                 return "%s %s: %s" % (w, argv[i + 1], why), out
     return "", out
+
+
+def width(argv, out):
+    """'' when every line of a text report fits COLUMNS (80 here, a projector's): the
+    docs run every command with COLUMNS=80; --json and --wide are not text to read."""
+    if "--json" in argv or "--wide" in argv:
+        return ""
+    for no, line in enumerate(out.split("\n"), 1):
+        if len(line) > COLUMNS:
+            return "line %d of its output is %d columns, over %d: %r" % (
+                no, len(line), COLUMNS, line[:120])
+    return ""
 
 
 def shape(argv, out):
