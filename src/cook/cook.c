@@ -29,8 +29,8 @@
  * for people: the model in docs/man/mapo.1 under --model and in README's table of models. */
 const mapo_cook_model mapo_cook_models[] = {
     {"serial", mapo_cook_serial, MAPO_HOLD_ALL, 1,
-     "One cook, one step at a time: the makespan is the whole work, and the rice waits "
-     "on the stove while everything else is done.",
+     "One cook, one step at a time: the makespan is the whole work, and what one step "
+     "makes waits while everything else is done.",
      NULL},
     {"sections", mapo_cook_sections, MAPO_HOLD_ALL, 0,
      "A fixed split written into the program, one section per chain and a join: it "
@@ -38,7 +38,7 @@ const mapo_cook_model mapo_cook_models[] = {
      NULL},
     {"tasks", mapo_cook_tasks, MAPO_HOLD_ALL, 0,
      "Each step starts as soon as what it comes after is done: the makespan is the span, "
-     "and the rice is served hot.",
+     "and nothing waits longer than the schedule needs.",
      NULL},
     {"tasks-counted", mapo_cook_tasks_counted, MAPO_HOLD_ALL, 0,
      "The same schedule as tasks without a dependence table: the step that readies "

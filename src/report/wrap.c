@@ -6,7 +6,9 @@
  * degree sign is one column), and a word longer than the line (a path) is written
  * whole on a line of its own rather than cut.
  */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mapo/report.h"
@@ -52,4 +54,48 @@ void mapo_report_paragraph(FILE *f, int columns, const char *first, const char *
     p += n;
   }
   fputc('\n', f);
+}
+
+int mapo_report_width(mapo_text_width w) {
+  if (w.wide) return 0;
+  return w.columns > 0 ? w.columns : MAPO_REPORT_COLUMNS;
+}
+
+void mapo_report_line(FILE *f, int columns, int indent, const char *fmt, ...) {
+  char small[512];
+  va_list ap;
+  va_start(ap, fmt);
+  const int n = vsnprintf(small, sizeof small, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  char *line = small;
+  if ((size_t)n >= sizeof small) {
+    line = malloc((size_t)n + 1);
+    if (line == NULL) { /* written unfolded rather than not at all */
+      va_start(ap, fmt);
+      vfprintf(f, fmt, ap);
+      va_end(ap);
+      return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(line, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+  }
+  line[strcspn(line, "\n")] = '\0'; /* one line: a trailing newline is the paragraph's */
+  /* A line that fits keeps its own spacing (aligned columns); only a long one is
+   * folded, where runs of blanks become one. */
+  if (columns <= 0 || columns_of(line, strlen(line)) <= columns || indent <= 0 || indent > 64) {
+    fputs(line, f);
+    fputc('\n', f);
+  } else {
+    char first[72], rest[72];
+    size_t head = 0;
+    while (head < (size_t)indent && line[head] != '\0') head++;
+    memcpy(first, line, head);
+    first[head] = '\0';
+    memset(rest, ' ', (size_t)indent);
+    rest[indent] = '\0';
+    mapo_report_paragraph(f, columns, first, rest, line + head);
+  }
+  if (line != small) free(line);
 }

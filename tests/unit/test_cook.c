@@ -355,9 +355,12 @@ static char *report_of(int (*report)(FILE *, const void *), const void *arg, int
   return buf;
 }
 
-static int run_text(FILE *f, const void *x) { return mapo_report_cook_run_text(f, x); }
+static const mapo_text_width narrow = {0, 0};
+static int run_text(FILE *f, const void *x) { return mapo_report_cook_run_text(f, x, narrow); }
 static int run_json(FILE *f, const void *x) { return mapo_report_cook_run_json(f, x); }
-static int lineup_text(FILE *f, const void *l) { return mapo_report_cook_lineup_text(f, l); }
+static int lineup_text(FILE *f, const void *l) {
+  return mapo_report_cook_lineup_text(f, l, narrow);
+}
 static int lineup_json(FILE *f, const void *l) { return mapo_report_cook_lineup_json(f, l); }
 
 /* --repeat: every run counted, the run kept is within the spread, the reports say so. */
