@@ -26,8 +26,8 @@ int mapo_report_cook_json_fields(FILE *f, const mapo_cook_model *m, const mapo_k
 int mapo_report_cook_json(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k,
                           const mapo_cook_summary *s);
 
-/* Repeated runs, folded to w (mapo_report_width): the median run's text report, then (when there was more than one run)
- * the median, min and max of the makespan, dispatch and oversleep. */
+/* Repeated runs, folded to w (mapo_report_width): the median run's text report, then (when there
+ * was more than one run) the median, min and max of the makespan, dispatch and oversleep. */
 int mapo_report_cook_run_text(FILE *f, const mapo_cook_run *x, mapo_text_width w);
 /* The median run's JSON object with "repeat" and "spread" added, on one line. */
 int mapo_report_cook_run_json(FILE *f, const mapo_cook_run *x);

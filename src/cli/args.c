@@ -154,8 +154,8 @@ void cli_help(FILE *f, const cli_cmd *cmd) {
     size_t n = (size_t)snprintf(text, sizeof text, "%s", o->help);
     if (o->kind == CLI_CHOICE)
       for (int i = 0; o->choices[i] && n < sizeof text; i++)
-        n += (size_t)snprintf(text + n, sizeof text - n, "%s%s%s", i ? ", " : " (",
-                              o->choices[i], o->choices[i + 1] ? "" : ")");
+        n += (size_t)snprintf(text + n, sizeof text - n, "%s%s%s", i ? ", " : " (", o->choices[i],
+                              o->choices[i + 1] ? "" : ")");
     if ((o->kind == CLI_INT || o->kind == CLI_DOUBLE || o->kind == CLI_U64) && n < sizeof text)
       snprintf(text + n, sizeof text - n, " [%s]", range_of(range, sizeof range, o));
     char first[80];

@@ -43,11 +43,11 @@ typedef struct cli_cmd {
 
 /* --wide: the one row of every command with a text report wider than a projector's when
  * unfolded (cli_width). */
-#define CLI_WIDE(dst)                                                                      \
-  {                                                                                        \
-    "wide", CLI_FLAG, (dst), 0, 0, NULL, NULL,                                             \
+#define CLI_WIDE(dst)                                                                  \
+  {                                                                                    \
+    "wide", CLI_FLAG, (dst), 0, 0, NULL, NULL,                                         \
         "the long tables, and sentences not folded to the terminal's width (default: " \
-        "COLUMNS, the terminal's, else 80)"                                                \
+        "COLUMNS, the terminal's, else 80)"                                            \
   }
 
 /* Set by a program run as many processes (mapo-mpi) on all but one of them: the parser

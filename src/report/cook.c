@@ -40,7 +40,8 @@ static void makespan_lines(FILE *f, int cols, const mapo_cook_model *m, const ma
   const mapo_recipe *r = k->recipe;
   if (k->unit_ns > 0) {
     fprintf(f, "  makespan     %9.3f units  (%.3f ms)\n", s->makespan_units, s->makespan_ms);
-    mapo_report_line(f, cols, 32, "  lower bound  %9.3f units  max(span %g, %swork %g / %d cook%s%s)",
+    mapo_report_line(f, cols, 32,
+                     "  lower bound  %9.3f units  max(span %g, %swork %g / %d cook%s%s)",
                      s->bound_units, s->span_units, m->hold == MAPO_HOLD_ALL ? "" : "hands ",
                      m->hold == MAPO_HOLD_ALL ? s->work_units : k->stats.hands_work, s->cooks,
                      s->cooks == 1 ? "" : "s", r->nutensils ? ", utensils" : "");

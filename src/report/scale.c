@@ -166,7 +166,8 @@ static void fit_text(FILE *f, int cols, const mapo_scale_study *s) {
   if (fit->law == MAPO_LAW_GUSTAFSON)
     n += (size_t)snprintf(text + n, sizeof text - n, "the scaled speedup p - s(p-1) has no limit.");
   else if (isinf(fit->max_speedup))
-    n += (size_t)snprintf(text + n, sizeof text - n, "no serial part showed: Amdahl sets no limit.");
+    n +=
+        (size_t)snprintf(text + n, sizeof text - n, "no serial part showed: Amdahl sets no limit.");
   else
     n += (size_t)snprintf(text + n, sizeof text - n,
                           "no thread count can beat a speedup of %.1f (1/f).", fit->max_speedup);
@@ -183,8 +184,8 @@ static void fit_text(FILE *f, int cols, const mapo_scale_study *s) {
 
 /* The table: a column of numbers under weak scaling; narrow enough for 80 columns. */
 static void table(FILE *f, const mapo_scale_study *s, double k, const char *unit, int *marked) {
-  fprintf(f, "  %7s%s %9s %9s %9s %9s %10s %10s\n", "threads", s->weak ? "  numbers" : "",
-          "median", "min", "max", s->weak ? "scaled" : "speedup", "efficiency", "Karp-Flatt");
+  fprintf(f, "  %7s%s %9s %9s %9s %9s %10s %10s\n", "threads", s->weak ? "  numbers" : "", "median",
+          "min", "max", s->weak ? "scaled" : "speedup", "efficiency", "Karp-Flatt");
   fprintf(f, "  %7s%s %9s %9s %9s %9s %10s %10s\n", "", s->weak ? "         " : "", unit, unit,
           unit, s->weak ? "speedup" : "", "", "e");
   for (int i = 0; i < s->npoints; i++) {
@@ -208,8 +209,9 @@ static void table(FILE *f, const mapo_scale_study *s, double k, const char *unit
 int mapo_report_scale_text(FILE *f, const mapo_scale_study *s, mapo_text_width w) {
   const int cols = mapo_report_width(w);
   char b[32], text[1024];
-  snprintf(text, sizeof text, "mapo scale --model %s: %s scaling, %d number%s%s from n = %s (split %s)",
-           s->model, s->weak ? "weak" : "strong", s->numbers, s->numbers == 1 ? "" : "s",
+  snprintf(text, sizeof text,
+           "mapo scale --model %s: %s scaling, %d number%s%s from n = %s (split %s)", s->model,
+           s->weak ? "weak" : "strong", s->numbers, s->numbers == 1 ? "" : "s",
            s->weak ? " per thread" : "", grouped(s->base, b), s->split);
   fputc('\n', f);
   mapo_report_paragraph(f, cols, "", "  ", text);

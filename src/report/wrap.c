@@ -82,20 +82,28 @@ void mapo_report_line(FILE *f, int columns, int indent, const char *fmt, ...) {
     va_end(ap);
   }
   line[strcspn(line, "\n")] = '\0'; /* one line: a trailing newline is the paragraph's */
-  /* A line that fits keeps its own spacing (aligned columns); only a long one is
-   * folded, where runs of blanks become one. */
-  if (columns <= 0 || columns_of(line, strlen(line)) <= columns || indent <= 0 || indent > 64) {
-    fputs(line, f);
-    fputc('\n', f);
-  } else {
-    char first[72], rest[72];
-    size_t head = 0;
-    while (head < (size_t)indent && line[head] != '\0') head++;
-    memcpy(first, line, head);
-    first[head] = '\0';
-    memset(rest, ' ', (size_t)indent);
-    rest[indent] = '\0';
-    mapo_report_paragraph(f, columns, first, rest, line + head);
+  /* A line that fits is written as it is; a long one is broken at blanks, and the
+   * blanks inside each piece are kept (aligned figures stay aligned). */
+  if (indent > 64) indent = 64;
+  const int limit = columns > 0 ? columns : MAPO_REPORT_UNWRAPPED;
+  const char *p = line;
+  int used = 0;
+  while (*p != '\0') {
+    const size_t gap = strspn(p, " ");
+    const size_t len = strcspn(p + gap, " ");
+    if (len == 0) break; /* trailing blanks */
+    const int w = columns_of(p + gap, len);
+    if (used > indent && used + (int)gap + w > limit) {
+      fprintf(f, "\n%*s", indent, "");
+      used = indent;
+    } else {
+      fwrite(p, 1, gap, f);
+      used += (int)gap;
+    }
+    fwrite(p + gap, 1, len, f);
+    used += w;
+    p += gap + len;
   }
+  fputc('\n', f);
   if (line != small) free(line);
 }
