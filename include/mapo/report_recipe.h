@@ -14,7 +14,8 @@
  * width 3". */
 int mapo_report_recipe_summary(FILE *f, const char *name, const mapo_recipe *r,
                                const mapo_recipe_stats *s);
-int mapo_report_recipe_text(FILE *f, const mapo_recipe *r, const mapo_recipe_stats *s);
+int mapo_report_recipe_text(FILE *f, const mapo_recipe *r, const mapo_recipe_stats *s,
+                            mapo_text_width w);
 int mapo_report_recipe_json(FILE *f, const mapo_recipe *r, const mapo_recipe_stats *s);
 
 #endif
