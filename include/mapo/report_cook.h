@@ -13,6 +13,7 @@
 
 #include "cook.h"
 #include "report.h"
+#include "verdict.h"
 
 /* One cooking run: the figures, the path that decided the makespan, the lesson, the
  * longest a step's result waited (and the --blocking sentence when every step blocked),
@@ -26,6 +27,12 @@ int mapo_report_cook_json_fields(FILE *f, const mapo_cook_model *m, const mapo_k
 int mapo_report_cook_json(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k,
                           const mapo_cook_summary *s);
 
+/* The makespan (its spread over the runs, ms) judged against the lower bound no schedule
+ * can beat (mapo_verdict_of, the bound the baseline): "at the bound: the makespan is
+ * 1.01x ...", "above the bound: ... 1.35x ...", or the machine was busy. Nothing
+ * (MAPO_VERDICT_MISSING, buf "") when there is no bound (a unit of 0 ms). */
+mapo_verdict_class mapo_cook_verdict(char *buf, size_t size, const mapo_spread *makespan_ms,
+                                     double bound_ms);
 /* Repeated runs, folded to w (mapo_report_width): the median run's text report, then (when there
  * was more than one run) the median, min and max of the makespan, dispatch and oversleep. */
 int mapo_report_cook_run_text(FILE *f, const mapo_cook_run *x, mapo_text_width w);

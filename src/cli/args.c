@@ -53,7 +53,7 @@ static const char *duration(char *buf, size_t size, double s) {
 /* A bound as a person writes it: a whole number in full ("10000000", never "1e+07"),
  * anything else with up to 6 significant digits. Returns buf. */
 const char *cli_number(char *buf, size_t size, double v) {
-  if (v == floor(v) && fabs(v) < 1e15)
+  if (v == floor(v) && fabs(v) <= 9007199254740992.0) /* 2^53: every whole double up to it */
     snprintf(buf, size, "%.0f", v);
   else
     snprintf(buf, size, "%g", v);

@@ -17,6 +17,7 @@
 #include "internal.h"
 #include "mapo/error.h"
 #include "mapo/report_cook.h"
+#include "mapo/verdict.h"
 
 int mapo__cook_workers(const mapo_kitchen *k) {
   int workers = 0;
@@ -53,6 +54,35 @@ static void makespan_lines(FILE *f, int cols, const mapo_cook_model *m, const ma
   }
 }
 
+mapo_verdict_class mapo_cook_verdict(char *buf, size_t size, const mapo_spread *makespan_ms,
+                                     double bound_ms) {
+  buf[0] = '\0';
+  const mapo_spread bound = mapo_verdict_one(bound_ms);
+  /* The bound is the baseline: "faster" would beat it, which only a rounding can. */
+  const mapo_verdict v = mapo_verdict_of(makespan_ms, &bound);
+  char x[32], busy[96];
+  switch (v.cls) {
+  case MAPO_VERDICT_MISSING: break;
+  case MAPO_VERDICT_NOISY:
+    snprintf(buf, size, "against the bound: %s", mapo_verdict_busy(busy, sizeof busy, &v));
+    break;
+  case MAPO_VERDICT_TIE:
+  case MAPO_VERDICT_FASTER:
+    snprintf(buf, size,
+             "at the bound: the makespan is %s the least any schedule can take, so the model "
+             "lost nothing that shows",
+             mapo_verdict_ratio(x, sizeof x, 1 / v.ratio));
+    break;
+  case MAPO_VERDICT_SLOWER:
+    snprintf(buf, size,
+             "above the bound: the makespan is %s the least any schedule can take; the "
+             "schedule, the model's own cost or a busy machine took the rest",
+             mapo_verdict_ratio(x, sizeof x, 1 / v.ratio));
+    break;
+  }
+  return v.cls;
+}
+
 /* The step whose result waited longest for the first step that comes after it (the
  * notebook's rice on the stove, in a recipe's own names), in one sentence; nothing when
  * no wait reaches a tenth of the makespan. */
@@ -87,8 +117,10 @@ static void longest_wait(FILE *f, int cols, const mapo_kitchen *k) {
   mapo_report_paragraph(f, cols, "  ", "  ", text);
 }
 
+/* One run; made: the makespan's spread over the runs (ms), for the verdict (NULL: the
+ * run's own makespan alone). */
 static int cook_text(FILE *f, int cols, const mapo_cook_model *m, const mapo_kitchen *k,
-                     const mapo_cook_summary *s) {
+                     const mapo_cook_summary *s, const mapo_spread *made) {
   const mapo_recipe *r = k->recipe;
   fprintf(f, "\nmapo cook: %s, model %s, %d cook%s, 1 unit = %g ms\n\n", r->title, m->name,
           s->cooks, s->cooks == 1 ? "" : "s", k->unit_ms);
@@ -124,6 +156,11 @@ static int cook_text(FILE *f, int cols, const mapo_cook_model *m, const mapo_kit
   }
   if (path != NULL) mapo_report_line(f, cols, 15, "  decided by   %s", path);
   free(path);
+  char verdict[256];
+  const mapo_spread one = mapo_verdict_one(s->makespan_ms);
+  if (mapo_cook_verdict(verdict, sizeof verdict, made ? made : &one, s->bound_units * k->unit_ms) !=
+      MAPO_VERDICT_MISSING)
+    mapo_report_line(f, cols, 15, "  verdict      %s", verdict);
   fputc('\n', f);
   mapo_report_paragraph(f, cols, "  ", "  ", m->lesson);
   longest_wait(f, cols, k);
@@ -134,7 +171,7 @@ static int cook_text(FILE *f, int cols, const mapo_cook_model *m, const mapo_kit
 
 int mapo_report_cook_text(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k,
                           const mapo_cook_summary *s) {
-  return cook_text(f, MAPO_REPORT_COLUMNS, m, k, s);
+  return cook_text(f, MAPO_REPORT_COLUMNS, m, k, s, NULL);
 }
 
 /* ,"key": a time in units, or null when a unit is 0 ms. */
@@ -202,7 +239,7 @@ int mapo_report_cook_json(FILE *f, const mapo_cook_model *m, const mapo_kitchen 
 /* ------------------------------------------------------------------ repeated runs */
 
 int mapo_report_cook_run_text(FILE *f, const mapo_cook_run *x, mapo_text_width w) {
-  int rc = cook_text(f, mapo_report_width(w), x->model, &x->k, &x->s);
+  int rc = cook_text(f, mapo_report_width(w), x->model, &x->k, &x->s, &x->makespan);
   if (rc == 0 && x->repeat > 1)
     fprintf(f,
             "\n  over %d runs (ms)   median      min      max\n"
