@@ -13,7 +13,7 @@
 /* One line for `mapo recipe check`: "NAME: ok: 8 steps, work 23 units, span 9 units,
  * width 3". */
 int mapo_report_recipe_summary(FILE *f, const char *name, const mapo_recipe *r,
-                               const mapo_recipe_stats *s);
+                               const mapo_recipe_stats *s, mapo_text_width w);
 int mapo_report_recipe_text(FILE *f, const mapo_recipe *r, const mapo_recipe_stats *s,
                             mapo_text_width w);
 int mapo_report_recipe_json(FILE *f, const mapo_recipe *r, const mapo_recipe_stats *s);

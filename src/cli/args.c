@@ -101,7 +101,7 @@ static void usage_line(FILE *f, int cols, const cli_cmd *cmd) {
   const size_t indent = strlen(first) < 40 ? strlen(first) : 8;
   memset(rest, ' ', indent);
   rest[indent] = '\0';
-  /* The fixed part's own spacing ("a | b") survives the fold: only blanks separate. */
+  /* Folded at blanks, so "[--flag META]" may break between the flag and its value. */
   mapo_report_paragraph(f, cols, first, rest, text);
   free(text);
 }

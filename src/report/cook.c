@@ -88,26 +88,29 @@ mapo_verdict_class mapo_cook_verdict(char *buf, size_t size, const mapo_spread *
  * no wait reaches a tenth of the makespan. */
 static void longest_wait(FILE *f, int cols, const mapo_kitchen *k) {
   const mapo_recipe *r = k->recipe;
-  if (!(k->unit_ns > 0)) return;
-  int best = -1, user = -1;
+  if (!(k->unit_ns > 0) || r->nsteps < 2) return;
+  /* first[t]: the step after t that started first; one pass over the edges. */
+  int *first = malloc((size_t)r->nsteps * sizeof *first);
+  if (first == NULL) return; /* a sentence left out, not a report */
+  for (int t = 0; t < r->nsteps; t++) first[t] = -1;
+  for (int u = 0; u < r->nsteps; u++)
+    for (int j = 0; j < r->steps[u].npred; j++) {
+      const int t = r->steps[u].pred[j];
+      if (first[t] < 0 || k->slots[u].start_ns < k->slots[first[t]].start_ns) first[t] = u;
+    }
+  int best = -1;
   double most = 0;
   for (int t = 0; t < r->nsteps; t++) {
-    int first = -1;
-    for (int u = 0; u < r->nsteps; u++)
-      for (int j = 0; j < r->steps[u].npred; j++)
-        if (r->steps[u].pred[j] == t &&
-            (first < 0 || k->slots[u].start_ns < k->slots[first].start_ns))
-          first = u;
-    if (first < 0) continue;
-    const double wait = (double)(k->slots[first].start_ns - k->slots[t].end_ns);
+    if (first[t] < 0) continue;
+    const double wait = (double)(k->slots[first[t]].start_ns - k->slots[t].end_ns);
     if (wait > most) {
       most = wait;
       best = t;
-      user = first;
     }
   }
-  const double end = (double)k->slots[r->nsteps > 0 ? r->order[r->nsteps - 1] : 0].end_ns;
-  if (best < 0 || !(most >= 0.1 * end)) return;
+  const int user = best >= 0 ? first[best] : -1;
+  free(first);
+  if (best < 0 || !(most >= 0.1 * (double)k->makespan_ns)) return;
   char text[512];
   snprintf(text, sizeof text,
            "The longest wait: %s was done at %.1f units and waited %.1f units for %s, the "

@@ -40,7 +40,7 @@ def flags(text):
 def check_command(mapo, words):
     what = "mapo %s --help" % " ".join(words)
     out = run(mapo, words + ["--help"])
-    if "e+" in out:
+    if re.search(r"\d(\.\d+)?e[+-]?\d", out):
         fail("%s: a number in exponent form:\n%s" % (what, out))
     # The usage: from "usage:" to the first blank line (it may be folded over lines).
     usage = out.split("\n\n", 1)[0]

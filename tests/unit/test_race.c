@@ -179,8 +179,11 @@ static void test_report_one(void) {
 static void test_report_all(void) {
   mapo_race_outcome runs[] = {synthetic("counter", "unsafe", 500),
                               synthetic("counter", "atomic", 0)};
-  mapo_race_report rep = {
-      .demo = mapo_race_demo_find("counter"), .all = 1, .nruns = 2, .runs = runs};
+  mapo_race_report rep = {.demo = mapo_race_demo_find("counter"),
+                          .all = 1,
+                          .nruns = 2,
+                          .runs = runs,
+                          .text = {0, 1}}; /* unfolded: each line whole */
   mapo_race_defaults("counter", &rep.opts);
   int rc;
   char *text = written(mapo_report_race_text, &rep, &rc);
