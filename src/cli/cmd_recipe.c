@@ -30,7 +30,7 @@ static int check(int argc, char **argv) {
   mapo_recipe_stats s;
   rc = mapo_recipe_analyze(&r, &s);
   if (rc == 0)
-    rc = mapo_report_recipe_summary(stdout, pos[0], &r, &s, cli_width(0));
+    rc = mapo_report_recipe_summary(stdout, pos[0], &r, &s);
   else
     fprintf(stderr, "mapo recipe check: %s\n", mapo_strerror(rc));
   mapo_recipe_stats_free(&s);
