@@ -93,7 +93,10 @@ static void usage_line(FILE *f, int cols, const cli_cmd *cmd) {
     if (!named(cmd->usage, o->name))
       fprintf(mem, "%s[--%s%s%s]", *cmd->usage || o != cmd->opts ? " " : "", o->name,
               o->meta ? " " : "", o->meta ? o->meta : "");
-  fclose(mem);
+  if (fclose(mem) != 0) { /* what was written is not to be trusted */
+    free(text);
+    text = NULL;
+  }
   if (text == NULL) return;
   char first[128];
   snprintf(first, sizeof first, "usage: %s %s ", cli_program, cmd->name);

@@ -155,7 +155,10 @@ static int cook_text(FILE *f, int cols, const mapo_cook_model *m, const mapo_kit
   FILE *mem = open_memstream(&path, &len);
   if (mem != NULL) {
     mapo__path_line(mem, r, s->path, s->npath);
-    fclose(mem);
+    if (fclose(mem) != 0) { /* what was written is not to be trusted */
+      free(path);
+      path = NULL;
+    }
   }
   if (path != NULL) mapo_report_line(f, cols, 15, "  decided by   %s", path);
   free(path);

@@ -66,7 +66,10 @@ static void step_table(FILE *f, int cols, const mapo_recipe *r, const mapo_recip
       fprintf(mem, "%s%d %s", j ? ", " : "   [holds ", st->use[j].count,
               r->utensils[st->use[j].utensil].name);
     if (st->nuse) fputc(']', mem);
-    fclose(mem);
+    if (fclose(mem) != 0) { /* what was written is not to be trusted */
+      free(row);
+      row = NULL;
+    }
     if (row != NULL) mapo_report_line(f, cols, 48, "%s", row);
     free(row);
   }
@@ -87,7 +90,10 @@ int mapo_report_recipe_text(FILE *f, const mapo_recipe *r, const mapo_recipe_sta
       fprintf(mem, " %d %s", r->utensils[u].count, r->utensils[u].name);
   }
   fputc(')', mem);
-  fclose(mem);
+  if (fclose(mem) != 0) { /* what was written is not to be trusted */
+    free(head);
+    head = NULL;
+  }
   if (head != NULL) mapo_report_line(f, cols, 2, "%s", head);
   free(head);
   fputc('\n', f);
@@ -95,7 +101,10 @@ int mapo_report_recipe_text(FILE *f, const mapo_recipe *r, const mapo_recipe_sta
   fprintf(f, "  work         %g units (%g of them by hand)\n", s->work, s->hands_work);
   if ((mem = open_memstream(&path, &len)) != NULL) {
     mapo__path_line(mem, r, s->path, s->npath);
-    fclose(mem);
+    if (fclose(mem) != 0) { /* what was written is not to be trusted */
+      free(path);
+      path = NULL;
+    }
   }
   if (path != NULL) mapo_report_line(f, cols, 15, "  span         %g units: %s", s->span, path);
   free(path);

@@ -154,7 +154,10 @@ static void fit_text(FILE *f, int cols, const mapo_scale_study *s) {
   FILE *mem = open_memstream(&counts, &len);
   if (mem == NULL) return;
   used_counts(mem, s);
-  fclose(mem);
+  if (fclose(mem) != 0) { /* what was written is not to be trusted */
+    free(counts);
+    counts = NULL;
+  }
   if (counts == NULL) return;
   size_t n = (size_t)snprintf(text, sizeof text,
                               "%s fit over threads %s (those with a processor each): serial "

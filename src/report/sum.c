@@ -82,7 +82,10 @@ static void text_one(FILE *f, const mapo_sum_result *r) {
   FILE *mem = open_memstream(&cpus, &len);
   if (mem != NULL) {
     for (int t = 0; t < r->threads_used; t++) fprintf(mem, "%s%d", t ? ", " : " ", r->cpus[t]);
-    fclose(mem);
+    if (fclose(mem) != 0) { /* what was written is not to be trusted */
+      free(cpus);
+      cpus = NULL;
+    }
   }
   mapo_report_line(f, cols, 13, "  threads    %d on CPU%s%s of %d processors", r->threads_used,
                    plural(r->threads_used), cpus ? cpus : "", r->processors);
