@@ -18,6 +18,8 @@
 /* The environment a measurement was taken in: gathered by the core (env.h), written as
  * JSON by mapo_report_environment_json. */
 #include "report_env.h"
+/* mapo_text_width, the width a program asks its reports for. */
+#include "text.h"
 
 /* JSON helpers: a string with its quotes and escapes; a number or null. */
 void mapo_json_string(FILE *f, const char *s);
@@ -37,6 +39,17 @@ void mapo_report_paragraph(FILE *f, int columns, const char *first, const char *
                            const char *text);
 /* The columns a NUL-terminated UTF-8 text takes: one per character. */
 int mapo_report_columns_of(const char *s);
+
+/* The columns for mapo_report_paragraph: 0 (unwrapped) when wide. */
+int mapo_report_width(mapo_text_width w);
+/* A line as printf would write it, written whole when it fits `columns` (mapo_report_width;
+ * 0: unwrapped), else folded with every later line indented by `indent` blanks (a label's
+ * column: "  first      " then the text). Returns nothing; errors show in ferror(f). */
+void mapo_report_line(FILE *f, int columns, int indent, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
 
 /* Write a file through `write`, all or nothing: a temporary name in the same folder,
  * then rename(). Returns 0 or a negative code (-errno); on failure nothing is left. */

@@ -13,9 +13,11 @@
 
 #include "cook.h"
 #include "report.h"
+#include "verdict.h"
 
-/* One cooking run: the figures, the path that decided the makespan, the lesson (and the
- * --blocking one when every step blocked). */
+/* One cooking run: the figures, the path that decided the makespan, the lesson, the
+ * longest a step's result waited (and the --blocking sentence when every step blocked),
+ * folded to MAPO_REPORT_COLUMNS. */
 int mapo_report_cook_text(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k,
                           const mapo_cook_summary *s);
 /* The fields of one run as the members of a JSON object, without the braces, so that
@@ -25,19 +27,27 @@ int mapo_report_cook_json_fields(FILE *f, const mapo_cook_model *m, const mapo_k
 int mapo_report_cook_json(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k,
                           const mapo_cook_summary *s);
 
-/* Repeated runs: the median run's text report, then (when there was more than one run)
- * the median, min and max of the makespan, dispatch and oversleep. */
-int mapo_report_cook_run_text(FILE *f, const mapo_cook_run *x);
+/* The makespan (its spread over the runs, ms) judged against the lower bound no schedule
+ * can beat (mapo_verdict_of, the bound the baseline): "at the bound: the makespan is
+ * 1.01x ...", "above the bound: ... 1.35x ...", or the machine was busy. Nothing
+ * (MAPO_VERDICT_MISSING, buf "") when there is no bound (a unit of 0 ms). */
+mapo_verdict_class mapo_cook_verdict(char *buf, size_t size, const mapo_spread *makespan_ms,
+                                     double bound_ms);
+/* Repeated runs, folded to w (mapo_report_width): the median run's text report, then (when there
+ * was more than one run) the median, min and max of the makespan, dispatch and oversleep. */
+int mapo_report_cook_run_text(FILE *f, const mapo_cook_run *x, mapo_text_width w);
 /* The median run's JSON object with "repeat" and "spread" added, on one line. */
 int mapo_report_cook_run_json(FILE *f, const mapo_cook_run *x);
 
-/* Every model side by side: a table and each model's lesson, or one JSON object with a
+/* Every model side by side: a table (the team's column with w.wide) and each model's
+ * lesson, or one JSON object with a
  * run per model (a model the recipe does not fit: its name and "error"). */
-int mapo_report_cook_lineup_text(FILE *f, const mapo_cook_lineup *l);
+int mapo_report_cook_lineup_text(FILE *f, const mapo_cook_lineup *l, mapo_text_width w);
 int mapo_report_cook_lineup_json(FILE *f, const mapo_cook_lineup *l);
 
 /* The charts of one run, cook's alone (src/report/cook_*.c). */
-/* A text Gantt chart, one row per worker, `columns` characters of time axis. */
+/* A text Gantt chart, one row per worker, `columns` characters of time axis (a line is
+ * 12 columns wider). */
 int mapo_report_gantt(FILE *f, const mapo_kitchen *k, const mapo_cook_summary *s, int columns);
 /* Chrome trace-event JSON (opens in Perfetto and chrome://tracing), a row per worker. */
 int mapo_report_trace(FILE *f, const mapo_cook_model *m, const mapo_kitchen *k);

@@ -11,10 +11,11 @@
 #include <stdio.h>
 
 #include "io.h"
+#include "report.h"
 
 /* The run in words: the setup, the spread, the ideal (or the baseline) and what is
  * above it, whether every answer came back right, the loop's work, the lesson. */
-int mapo_report_io_text(FILE *f, const mapo_io_result *r);
+int mapo_report_io_text(FILE *f, const mapo_io_result *r, mapo_text_width w);
 /* The same as one JSON object and a newline, with every run's time and the environment. */
 int mapo_report_io_json(FILE *f, const mapo_io_result *r);
 

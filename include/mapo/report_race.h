@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "race.h"
+#include "report.h"
 
 /* One mode's run. */
 typedef struct mapo_race_outcome {
@@ -26,6 +27,7 @@ typedef struct mapo_race_report {
   int all; /* --mode all: the JSON is {"demo", "runs": [...]}, not one run's object */
   int nruns;
   const mapo_race_outcome *runs;
+  mapo_text_width text; /* the text's width (zero: MAPO_REPORT_COLUMNS) */
 } mapo_race_report;
 
 /* Each run: its heading, failures (or updates lost), waits, the first failure in words,

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "report.h"
 #include "stats.h"
 #include "verdict.h"
 
@@ -58,6 +59,7 @@ typedef struct mapo_sum_result {
    * the baseline its verdict stands on. NULL: not measured (the serial model itself). */
   const mapo_spread *serial;
   const mapo_sum_mpi *mpi; /* NULL: one process */
+  mapo_text_width text;    /* the text's width (zero: MAPO_REPORT_COLUMNS) */
 } mapo_sum_result;
 
 /* The run's verdict against its serial baseline, chosen from the two spreads by

@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "text.h"
 #include "verdict.h"
 
 /* Most points in one study: enough for every count from 1 to 64. */
@@ -112,7 +113,7 @@ double mapo_scale_estimate_s(const int *threads, int n, int numbers, uint64_t ba
  * (MAPO_VERDICT_MISSING: none). */
 mapo_verdict_class mapo_scale_verdict(char *buf, size_t size, const mapo_scale_study *s,
                                       const char *sep);
-int mapo_report_scale_text(FILE *f, const mapo_scale_study *s);
+int mapo_report_scale_text(FILE *f, const mapo_scale_study *s, mapo_text_width w);
 /* One JSON object and a newline: model, split, weak, numbers, base, repeat,
  * processors, points[] (threads, numbers, seconds_median, seconds_min, seconds_max,
  * speedup, efficiency, karp_flatt: null at p = 1), amdahl (strong: serial_fraction,

@@ -33,4 +33,12 @@ void mapo_utf8_trim(char *s);
  * refused. */
 int mapo_is_decimal(const char *s, int whole);
 
+/* How wide a report's text may be, as a program asks (a report takes one, see
+ * mapo_report_width in report.h): zero-initialised, it folds to 80 columns
+ * (MAPO_REPORT_COLUMNS) with the narrow tables. */
+typedef struct mapo_text_width {
+  int columns; /* fold sentences to this many columns; 0 or less: MAPO_REPORT_COLUMNS */
+  int wide;    /* nonzero (--wide): nothing folded, and the long tables */
+} mapo_text_width;
+
 #endif

@@ -11,7 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mapo/report.h"
 #include "mapo/text.h"
+#include "outputs.h"
 
 int cli_silent;
 const char *cli_program = "mapo";
@@ -48,21 +50,120 @@ static const char *duration(char *buf, size_t size, double s) {
   return buf;
 }
 
+/* A bound as a person writes it: a whole number in full ("10000000", never "1e+07"),
+ * anything else with up to 6 significant digits. Returns buf. */
+const char *cli_number(char *buf, size_t size, double v) {
+  if (v == floor(v) && fabs(v) <= 9007199254740992.0) /* 2^53: every whole double up to it */
+    snprintf(buf, size, "%.0f", v);
+  else
+    snprintf(buf, size, "%g", v);
+  return buf;
+}
+
+/* "[1..10000000]": an option's range, as --help and the messages print it. */
+static const char *range_of(char *buf, size_t size, const cli_opt *o) {
+  char lo[32], hi[32];
+  snprintf(buf, size, "%s..%s", cli_number(lo, sizeof lo, o->min),
+           cli_number(hi, sizeof hi, o->max));
+  return buf;
+}
+
+/* Whether the usage's fixed part already names --NAME (a required flag: race's --demo). */
+static int named(const char *usage, const char *name) {
+  const size_t n = strlen(name);
+  for (const char *p = usage; (p = strstr(p, "--")) != NULL; p += 2)
+    if (strncmp(p + 2, name, n) == 0 && !(p[2 + n] == '-' || (p[2 + n] >= 'a' && p[2 + n] <= 'z')))
+      return 1;
+  return 0;
+}
+
+/* --help's width: the reader's (cli_columns), unfolded when --wide came with --help. */
+static int help_wide;
+
+/* "usage: mapo CMD <fixed part> [--flag META] ...": every flag of the table that the
+ * fixed part does not name, in the table's order, so that the usage line and the list
+ * below it cannot disagree. */
+static void usage_line(FILE *f, int cols, const cli_cmd *cmd) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&text, &len);
+  if (mem == NULL) return;
+  fputs(cmd->usage, mem);
+  for (const cli_opt *o = cmd->opts; o->name != NULL; o++)
+    if (!named(cmd->usage, o->name))
+      fprintf(mem, "%s[--%s%s%s]", *cmd->usage || o != cmd->opts ? " " : "", o->name,
+              o->meta ? " " : "", o->meta ? o->meta : "");
+  if (fclose(mem) != 0) { /* what was written is not to be trusted */
+    free(text);
+    text = NULL;
+  }
+  if (text == NULL) return;
+  char first[128];
+  snprintf(first, sizeof first, "usage: %s %s ", cli_program, cmd->name);
+  char rest[128];
+  const size_t indent = strlen(first) < 40 ? strlen(first) : 8;
+  memset(rest, ' ', indent);
+  rest[indent] = '\0';
+  /* Folded at blanks, so "[--flag META]" may break between the flag and its value. */
+  mapo_report_paragraph(f, cols, first, rest, text);
+  free(text);
+}
+
+/* A block of lines as written, each too long for cols folded under its second column
+ * (after the first run of two blanks: "  serial   one connection, ..."). */
+static void table(FILE *f, int cols, const char *block) {
+  for (const char *line = block; *line != '\0';) {
+    const size_t n = strcspn(line, "\n");
+    const char *gap = strstr(line, "  ");
+    if (gap == line) gap = strstr(line + strspn(line, " "), "  ");
+    int indent = 0;
+    if (gap != NULL && gap < line + n) indent = (int)(gap - line + (long)strspn(gap, " "));
+    mapo_report_line(f, cols, indent, "%.*s", (int)n, line);
+    line += n + (line[n] == '\n');
+  }
+}
+
+/* The about text: each paragraph folded, but a block of lines that start with blanks
+ * (a table, such as io's models) written as it is. */
+static void about(FILE *f, int cols, const char *text) {
+  while (*text != '\0') {
+    const char *end = strstr(text, "\n\n");
+    const size_t n = end ? (size_t)(end - text) : strlen(text);
+    char *para = strndup(text, n);
+    if (para == NULL) return;
+    if (para[0] == ' ' || strstr(para, "\n ") != NULL)
+      table(f, cols, para);
+    else
+      mapo_report_paragraph(f, cols, "", "", para);
+    free(para);
+    text += n;
+    if (end != NULL) {
+      fputc('\n', f);
+      text += 2;
+    }
+  }
+}
+
 void cli_help(FILE *f, const cli_cmd *cmd) {
-  fprintf(f, "usage: %s %s %s\n\n%s\n", cli_program, cmd->name, cmd->usage, cmd->about);
+  const int cols = cli_columns(help_wide);
+  usage_line(f, cols, cmd);
+  fputc('\n', f);
+  about(f, cols, cmd->about);
   if (cmd->opts[0].name != NULL) fputs("\noptions:\n", f);
+  char text[1024], range[80];
   for (const cli_opt *o = cmd->opts; o->name != NULL; o++) {
     char head[64];
-    snprintf(head, sizeof head, "--%s%s%s", o->name, o->meta ? " " : "", o->meta ? o->meta : "");
-    fprintf(f, "  %-22s %s", head, o->help);
-    if (o->kind == CLI_CHOICE) {
-      fputs(" (", f);
-      for (int i = 0; o->choices[i]; i++) fprintf(f, "%s%s", i ? ", " : "", o->choices[i]);
-      fputc(')', f);
-    }
-    if (o->kind == CLI_INT || o->kind == CLI_DOUBLE) fprintf(f, " [%g..%g]", o->min, o->max);
-    if (o->kind == CLI_U64) fprintf(f, " [%.0f..%.0f]", o->min, o->max);
-    fputc('\n', f);
+    snprintf(head, sizeof head, "  --%s%s%s", o->name, o->meta ? " " : "", o->meta ? o->meta : "");
+    size_t n = (size_t)snprintf(text, sizeof text, "%s", o->help);
+    if (o->kind == CLI_CHOICE)
+      for (int i = 0; o->choices[i] && n < sizeof text; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "%s%s%s", i ? ", " : " (", o->choices[i],
+                              o->choices[i + 1] ? "" : ")");
+    if ((o->kind == CLI_INT || o->kind == CLI_DOUBLE || o->kind == CLI_U64) && n < sizeof text)
+      snprintf(text + n, sizeof text - n, " [%s]", range_of(range, sizeof range, o));
+    char first[80];
+    snprintf(first, sizeof first, "%-24s ", head);
+    mapo_report_paragraph(f, cols, first, "                         ", text);
   }
   fprintf(f, "  %-22s %s\n", "--help", "this text");
 }
@@ -80,7 +181,7 @@ int cli_check_time(const cli_cmd *cmd, double estimate_s, int insist) {
 /* Numbers are strictly decimal (mapo_is_decimal) before strtoll or strtod reads them:
  * those would also take " 5", "+5" and, for strtod, "0x10". */
 static int set_value(const cli_cmd *cmd, const cli_opt *o, const char *v) {
-  char *end;
+  char *end, range[80];
   errno = 0;
   switch (o->kind) {
   case CLI_INT: {
@@ -88,7 +189,8 @@ static int set_value(const cli_cmd *cmd, const cli_opt *o, const char *v) {
     if (!mapo_is_decimal(v, 1) || end == v || *end != '\0' || errno == ERANGE)
       return cli_fail(cmd, "--%s: '%s' is not a whole number", o->name, v);
     if ((double)x < o->min || (double)x > o->max)
-      return cli_fail(cmd, "--%s: %lld is out of range (%g..%g)", o->name, x, o->min, o->max);
+      return cli_fail(cmd, "--%s: %lld is out of range (%s)", o->name, x,
+                      range_of(range, sizeof range, o));
     *(int *)o->dst = (int)x;
     return 0;
   }
@@ -98,7 +200,8 @@ static int set_value(const cli_cmd *cmd, const cli_opt *o, const char *v) {
         strchr(v, '-') != NULL)
       return cli_fail(cmd, "--%s: '%s' is not a whole number", o->name, v);
     if ((double)x < o->min || (double)x > o->max)
-      return cli_fail(cmd, "--%s: %llu is out of range (%.0f..%.0f)", o->name, x, o->min, o->max);
+      return cli_fail(cmd, "--%s: %llu is out of range (%s)", o->name, x,
+                      range_of(range, sizeof range, o));
     *(uint64_t *)o->dst = (uint64_t)x;
     return 0;
   }
@@ -107,7 +210,8 @@ static int set_value(const cli_cmd *cmd, const cli_opt *o, const char *v) {
     if (!mapo_is_decimal(v, 0) || end == v || *end != '\0' || errno == ERANGE || !isfinite(x))
       return cli_fail(cmd, "--%s: '%s' is not a number", o->name, v);
     if (x < o->min || x > o->max)
-      return cli_fail(cmd, "--%s: %s is out of range (%g..%g)", o->name, v, o->min, o->max);
+      return cli_fail(cmd, "--%s: %s is out of range (%s)", o->name, v,
+                      range_of(range, sizeof range, o));
     *(double *)o->dst = x;
     return 0;
   }
@@ -136,6 +240,7 @@ static int set_value(const cli_cmd *cmd, const cli_opt *o, const char *v) {
 int cli_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos, int *npos) {
   char seen[64] = {0};
   *npos = 0;
+  for (int i = 1; i < argc; i++) help_wide |= strcmp(argv[i], "--wide") == 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {

@@ -41,6 +41,15 @@ typedef struct cli_cmd {
             CLI_TIME_LIMIT_MIN) " min"                                        \
   }
 
+/* --wide: the one row of every command with a text report wider than a projector's when
+ * unfolded (cli_width). */
+#define CLI_WIDE(dst)                                                                  \
+  {                                                                                    \
+    "wide", CLI_FLAG, (dst), 0, 0, NULL, NULL,                                         \
+        "the long tables, and sentences not folded to the terminal's width (default: " \
+        "COLUMNS, the terminal's, else 80)"                                            \
+  }
+
 /* Set by a program run as many processes (mapo-mpi) on all but one of them: the parser
  * then decides the same way everywhere but prints nothing. */
 extern int cli_silent;
@@ -55,7 +64,12 @@ extern char cli_error[CLI_ERROR_MAX];
 /* Parse argv (argv[0] is the command's name). Returns 0 to go on, 1 when --help was
  * printed (exit 0), 2 after printing one line on stderr (exit 2). */
 int cli_parse(const cli_cmd *cmd, int argc, char **argv, const char **pos, int *npos);
+/* The usage line (the fixed part, then every flag of the table it does not name), the
+ * about text and the options, folded to cli_columns (unfolded with --wide). */
 void cli_help(FILE *f, const cli_cmd *cmd);
+/* A number as a person writes it: whole numbers in full ("10000000", never "1e+07"),
+ * others with up to 6 significant digits. Returns buf. */
+const char *cli_number(char *buf, size_t size, double v);
 /* The run estimated to take at least estimate_s seconds (a lower bound, worked out
  * from the flags by the library's mapo_*_estimate_s) may go on: 0 when it is within
  * CLI_TIME_LIMIT_S or insist (--insist) is set; else 2 after one line on stderr saying

@@ -21,7 +21,7 @@ enum { REPEAT_MAX = 1000 };
 /* What the flags asked for. */
 typedef struct cook_args {
   const char *model, *recipe, *trace, *svg;
-  int cooks, gantt, json, quiet, repeat, blocking, insist;
+  int cooks, gantt, json, quiet, repeat, blocking, insist, wide;
   double unit_ms;
   const mapo_cook_model *m; /* the model's row; NULL for --model all */
 } cook_args;
@@ -136,13 +136,13 @@ static int parse(int argc, char **argv, cook_args *a) {
       {"svg", CLI_STRING, &a->svg, 0, 0, NULL, "FILE", "write an SVG Gantt chart"},
       {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
       {"quiet", CLI_FLAG, &a->quiet, 0, 0, NULL, NULL, "no live log"},
+      CLI_WIDE(&a->wide),
       CLI_INSIST(&a->insist),
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
       "cook",
-      "[--model M] [--recipe FILE] [--cooks N] [--unit-ms MS] [--gantt] [--trace FILE] "
-      "[--svg FILE] [--json]",
+      "",
       "Cook a recipe (the notebook's Mapo Tofu by default) with a concurrency model and\n"
       "report the makespan against the lower bound, the model's own cost (dispatch), the\n"
       "kernel's sleep overshoot and the rice temperature. --model all cooks with every\n"
@@ -174,8 +174,8 @@ static int report_one(const cook_args *a, const mapo_cook_run *x) {
   if (a->json) {
     mapo_report_cook_run_json(stdout, x);
   } else {
-    mapo_report_cook_run_text(stdout, x);
-    if (a->gantt) mapo_report_gantt(stdout, &x->k, &x->s, 64);
+    mapo_report_cook_run_text(stdout, x, cli_width(a->wide));
+    if (a->gantt) mapo_report_gantt(stdout, &x->k, &x->s, cli_gantt_columns(a->wide));
   }
   if (a->trace && (rc = mapo_report_trace_file(a->trace, x->model, &x->k)) < 0) {
     fprintf(stderr, "mapo cook: --trace %s: %s\n", a->trace, mapo_strerror(rc));
@@ -225,7 +225,7 @@ static int cook_all(const cook_args *a, const mapo_recipe *r) {
     status = 1;
   } else {
     rc = a->json ? mapo_report_cook_lineup_json(stdout, &l)
-                 : mapo_report_cook_lineup_text(stdout, &l);
+                 : mapo_report_cook_lineup_text(stdout, &l, cli_width(a->wide));
     status = rc < 0 ? 1 : 0;
   }
   mapo_cook_lineup_free(&l);

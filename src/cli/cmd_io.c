@@ -15,13 +15,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "outputs.h"
 
 enum { REPEAT_MAX = 1000, START_TIMEOUT_MS = 10000, SPARE_FDS = 32, ABOUT_MAX = 2048 };
 
 /* What the command line asked for; the defaults are set in parse(). */
 typedef struct io_args {
   const char *model, *dir;
-  int requests, latency, threads, connections, file_kib, repeat, json, insist, grace;
+  int requests, latency, threads, connections, file_kib, repeat, json, insist, grace, wide;
 } io_args;
 
 static io_args args;
@@ -50,18 +51,12 @@ static const cli_opt io_opts[] = {
     {"repeat", CLI_INT, &args.repeat, 1, REPEAT_MAX, NULL, "R",
      "timed runs after one warm-up (default 3): median, min and max are reported"},
     {"json", CLI_FLAG, &args.json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+    CLI_WIDE(&args.wide),
     CLI_INSIST(&args.insist),
     {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
 };
 
-static const cli_cmd io_cmd = {
-    "io",
-    "[--model M] [--requests N] [--latency-ms L] [--threads T] [--connections C] "
-    "[--file-kib K] [--dir DIR] [--grace-ms G] [--repeat R] [--json]",
-    about,
-    io_opts,
-    0,
-    0};
+static const cli_cmd io_cmd = {"io", "", about, io_opts, 0, 0};
 
 /* The model list and the --help paragraph, from the table: a new row is a new choice. */
 static void describe_models(void) {
@@ -115,7 +110,7 @@ static int check_fds(const mapo_io_model *m, const mapo_io_opts *o) {
 
 /* The command line, checked: 0 to go on, or the exit status (0 after --help, 2). */
 static int parse(int argc, char **argv, const mapo_io_model **m, mapo_io_opts *o) {
-  args = (io_args){"poll", NULL, 1000, -1, 0, 0, 0, 3, 0, 0, 0};
+  args = (io_args){"poll", NULL, 1000, -1, 0, 0, 0, 3, 0, 0, 0, 0};
   describe_models();
   const char *pos[1];
   int npos, rc = cli_parse(&io_cmd, argc, argv, pos, &npos);
@@ -200,7 +195,7 @@ int mapo__cmd_io(int argc, char **argv) {
     if (args.json)
       mapo_report_io_json(stdout, &r);
     else
-      mapo_report_io_text(stdout, &r);
+      mapo_report_io_text(stdout, &r, cli_width(args.wide));
   }
   free(seconds);
   free(baseline);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "outputs.h"
 
 /* The keyword that runs every mode of the demo, one after the other. */
 #define ALL "all"
@@ -25,7 +26,7 @@ typedef enum { OPT_ANY = -1, OPT_WINDOW, OPT_INCREMENTS, OPT_WATCHDOG } race_opt
 /* What the flags said; 0 (window: -1) where a flag was not given. */
 typedef struct race_args {
   const char *demo, *mode;
-  int trials, threads, window, increments, watchdog, json, insist;
+  int trials, threads, window, increments, watchdog, json, insist, wide;
 } race_args;
 
 /* The words of --help and of the choices, made from the tables. */
@@ -251,8 +252,10 @@ static int race(const race_args *a) {
     fprintf(stderr, "mapo race: %s\n", mapo_strerror(-ENOMEM));
     return 1;
   }
-  mapo_race_report rep = {
-      .demo = mapo_race_demo_find(a->demo), .all = strcmp(a->mode, ALL) == 0, .runs = runs};
+  mapo_race_report rep = {.demo = mapo_race_demo_find(a->demo),
+                          .all = strcmp(a->mode, ALL) == 0,
+                          .runs = runs,
+                          .text = cli_width(a->wide)};
   rep.opts = options(rep.demo, a);
   int status = run(&rep, a->mode, runs);
   if (status == 0) {
@@ -283,13 +286,11 @@ int mapo__cmd_race(int argc, char **argv) {
       {"increments", CLI_INT, &a.increments, 1, MAPO_RACE_INCREMENTS_MAX, NULL, "M", w.increments},
       {"watchdog-ms", CLI_INT, &a.watchdog, 1, MAPO_RACE_WATCHDOG_MS_MAX, NULL, "MS", w.watchdog},
       {"json", CLI_FLAG, &a.json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+      CLI_WIDE(&a.wide),
       CLI_INSIST(&a.insist),
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
-  const cli_cmd cmd = {
-      "race",  "--demo D --mode M [--trials K] [--threads N] [--window-us U] [--json]",
-      w.about, opts,
-      0,       0};
+  const cli_cmd cmd = {"race", "--demo D --mode M", w.about, opts, 0, 0};
   const char *pos[1];
   int npos, status = cli_parse(&cmd, argc, argv, pos, &npos);
   if (status != 0)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "outputs.h"
 
 static const cli_opt no_opts[] = {{NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL}};
 
@@ -53,20 +54,22 @@ static int show_text(const mapo_recipe *r, int builtin) {
 }
 
 /* The recipe's shape, analyzed, as text or JSON. */
-static int show_shape(const mapo_recipe *r, int json) {
+static int show_shape(const mapo_recipe *r, int json, int wide) {
   mapo_recipe_stats s;
   int rc = mapo_recipe_analyze(r, &s);
   if (rc == 0)
-    rc = json ? mapo_report_recipe_json(stdout, r, &s) : mapo_report_recipe_text(stdout, r, &s);
+    rc = json ? mapo_report_recipe_json(stdout, r, &s)
+              : mapo_report_recipe_text(stdout, r, &s, cli_width(wide));
   mapo_recipe_stats_free(&s);
   return rc;
 }
 
 static int show(int argc, char **argv) {
-  int json = 0, text = 0;
+  int json = 0, text = 0, wide = 0;
   const cli_opt opts[] = {
       {"json", CLI_FLAG, &json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
       {"text", CLI_FLAG, &text, 0, 0, NULL, NULL, "print the recipe itself, in the file format"},
+      CLI_WIDE(&wide),
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL}};
   const cli_cmd cmd = {"recipe show",
                        "[FILE] [--json | --text]",
@@ -82,7 +85,7 @@ static int show(int argc, char **argv) {
   if (json && text) return cli_fail(&cmd, "--json and --text exclude each other");
   mapo_recipe r;
   if ((rc = mapo__cli_load_recipe(npos ? pos[0] : NULL, &r)) != 0) return rc;
-  rc = text ? show_text(&r, npos == 0) : show_shape(&r, json);
+  rc = text ? show_text(&r, npos == 0) : show_shape(&r, json, wide);
   if (rc < 0) fprintf(stderr, "mapo recipe show: %s\n", mapo_strerror(rc));
   mapo_recipe_free(&r);
   return rc < 0 ? 1 : 0;
@@ -127,10 +130,21 @@ static const struct subcommand {
   const char *usage; /* its part of the usage line */
 } subcommands[] = {
     {"check", check, "check FILE"},
-    {"show", show, "show [FILE] [--json]"},
+    {"show", show, "show [FILE] [--json | --text] [--wide]"},
     {"generate", generate, "generate --steps N [--seed S]"},
 };
 enum { NSUB = sizeof subcommands / sizeof subcommands[0] };
+
+/* "usage: mapo recipe check FILE | show ... | generate ...", folded to the reader's
+ * columns, from the table. */
+static void usage(FILE *f) {
+  char text[512];
+  size_t n = 0;
+  for (int i = 0; i < NSUB && n < sizeof text; i++)
+    n += (size_t)snprintf(text + n, sizeof text - n, "%s%s", i ? " | " : "", subcommands[i].usage);
+  mapo_report_paragraph(f, cli_columns(0), "usage: mapo recipe ", "                   ", text);
+  fputs("(mapo recipe SUBCOMMAND --help for each)\n", f);
+}
 
 /* "check, show or generate", from the table. */
 static void subcommand_list(FILE *f) {
@@ -143,9 +157,7 @@ int mapo__cmd_recipe(int argc, char **argv) {
   for (int i = 0; i < NSUB; i++)
     if (strcmp(sub, subcommands[i].name) == 0) return subcommands[i].run(argc - 1, argv + 1);
   if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-    fputs("usage: mapo recipe", stdout);
-    for (int i = 0; i < NSUB; i++) printf("%s%s", i ? " | " : " ", subcommands[i].usage);
-    puts("\n(mapo recipe SUBCOMMAND --help for each)");
+    usage(stdout);
     return 0;
   }
   if (*sub == '\0')

@@ -23,7 +23,7 @@ enum { REPEAT_MAX = 1000 };
 
 typedef struct scale_args {
   const char *model, *split, *threads, *csv, *svg;
-  int numbers, repeat, weak, json, insist;
+  int numbers, repeat, weak, json, insist, wide;
   uint64_t base;
 } scale_args;
 
@@ -245,13 +245,13 @@ static int parse(int argc, char **argv, scale_args *a, study_run *x) {
       {"svg", CLI_STRING, &a->svg, 0, 0, NULL, "FILE",
        "write the chart: speedup and efficiency against threads"},
       {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+      CLI_WIDE(&a->wide),
       CLI_INSIST(&a->insist),
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
       "scale",
-      "[--model M] [--threads LIST|RANGE] [--weak] [--numbers N] [--base B] "
-      "[--split S] [--repeat R] [--csv FILE] [--svg FILE] [--json]",
+      "",
       "A scaling study: time a sum model (see mapo sum) at each thread count and report\n"
       "speedup T1/Tp, efficiency speedup/p and the Karp-Flatt serial fraction per count,\n"
       "and the serial fraction of Amdahl's law fitted to the counts that have a processor\n"
@@ -306,7 +306,7 @@ static int report(const scale_args *a, const mapo_scale_study *st) {
   if (a->json)
     mapo_report_scale_json(stdout, st);
   else
-    mapo_report_scale_text(stdout, st);
+    mapo_report_scale_text(stdout, st, cli_width(a->wide));
   if (a->csv && (rc = mapo_report_write_file(a->csv, mapo_report_scale_csv_writer, st)) < 0) {
     fprintf(stderr, "mapo scale: --csv %s: %s\n", a->csv, mapo_strerror(rc));
     status = 1;

@@ -8,12 +8,13 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "outputs.h"
 
 enum { REPEAT_MAX = 1000 };
 
 typedef struct sum_args {
   const char *model, *split;
-  int threads, numbers, repeat, json, insist;
+  int threads, numbers, repeat, json, insist, wide;
   uint64_t base;
 } sum_args;
 
@@ -63,12 +64,13 @@ static int parse(int argc, char **argv, sum_args *a) {
       {"repeat", CLI_INT, &a->repeat, 1, REPEAT_MAX, NULL, "R",
        "timed runs after one warm-up (default 5): median, min and max are reported"},
       {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+      CLI_WIDE(&a->wide),
       CLI_INSIST(&a->insist),
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
       "sum",
-      "[--model M] [--threads N] [--numbers N] [--base B] [--split S] [--repeat R] [--json]",
+      "",
       "The notebook's CPU-bound example: for each of N numbers n = B, B+1, ..., the sum of\n"
       "i*i for i < n, exact (128-bit), verified against n(n-1)(2n-1)/6 after the clock\n"
       "stops (exit 1 if any number is wrong). Each model teaches one lesson: serial,\n"
@@ -154,7 +156,8 @@ static int report(const sum_args *a, const mapo_sum_model *m, const mapo_sum_job
                        .processors = mapo_sum_processors(),
                        .openmp = mapo_sum_openmp_version(),
                        .warning = x->warning,
-                       .serial = x->has_serial ? &x->serial : NULL};
+                       .serial = x->has_serial ? &x->serial : NULL,
+                       .text = cli_width(a->wide)};
   mapo_u128_format(mapo_sum_checksum(job), r.checksum);
   if (!x->verified) {
     r.bad_n = job->base + (uint64_t)x->bad;

@@ -16,7 +16,8 @@ static const struct {
   int (*run)(int argc, char **argv);
   const char *about;
 } commands[] = {
-    {"cook", mapo__cmd_cook, "cook a recipe with a model (serial, OpenMP sections, tasks)"},
+    /* NULL: the words come from the model table (cook_about), so no model is left out. */
+    {"cook", mapo__cmd_cook, NULL},
     {"recipe", mapo__cmd_recipe, "check, show or generate recipes"},
     {"sum", mapo__cmd_sum, "the CPU-bound benchmark: exact sums of squares, every model"},
     {"scale", mapo__cmd_scale, "a scaling study: a sum model over thread counts"},
@@ -25,13 +26,29 @@ static const struct {
     {"compare", mapo__cmd_compare, "when to use which? every model on every workload, measured"},
 };
 
+/* "cook a recipe with a model: serial, sections, ..., or all of them side by side",
+ * from mapo_cook_models. */
+static const char *cook_about(char *buf, size_t size) {
+  size_t n = (size_t)snprintf(buf, size, "cook a recipe with a model:");
+  for (int i = 0; mapo_cook_models[i].name != NULL && n < size; i++)
+    n += (size_t)snprintf(buf + n, size - n, "%s %s", i ? "," : "", mapo_cook_models[i].name);
+  if (n < size) snprintf(buf + n, size - n, ", or all of them side by side");
+  return buf;
+}
+
 static void usage(FILE *f) {
-  fputs("usage: mapo COMMAND [options]   (mapo COMMAND --help for its options)\n\n"
-        "mapo runs one workload through every concurrency model and shows, with verified\n"
-        "numbers and timelines, what each model buys and costs.\n\ncommands:\n",
-        f);
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].about);
+  const int cols = cli_columns(0);
+  fputs("usage: mapo COMMAND [options]   (mapo COMMAND --help for its options)\n\n", f);
+  mapo_report_paragraph(f, cols, "", "",
+                        "mapo runs one workload through every concurrency model and shows, "
+                        "with verified numbers and timelines, what each model buys and costs.");
+  fputs("\ncommands:\n", f);
+  char first[32], about[512];
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+    snprintf(first, sizeof first, "  %-10s ", commands[i].name);
+    mapo_report_paragraph(f, cols, first, "             ",
+                          commands[i].about ? commands[i].about : cook_about(about, sizeof about));
+  }
   fputs("\n  --version  the version\n  --help     this text\n", f);
 }
 

@@ -56,3 +56,15 @@ int cli_columns(int wide) {
     return ws.ws_col;
   return MAPO_REPORT_COLUMNS;
 }
+
+mapo_text_width cli_width(int wide) {
+  const mapo_text_width w = {cli_columns(wide), wide};
+  return w;
+}
+
+int cli_gantt_columns(int wide) {
+  if (wide) return 64;
+  /* "  cook 0  |" before the axis, "|" after it. */
+  const int cols = cli_columns(0) - 12;
+  return cols < 20 ? 20 : cols > 200 ? 200 : cols;
+}

@@ -5,6 +5,7 @@
 #define MAPO_CLI_OUTPUTS_H
 
 #include "args.h"
+#include "mapo/report.h"
 
 /* The file --FLAG names (NULL: none) can be written: 0, or 2 after one line
  * "--FLAG: cannot write 'PATH' (why)". */
@@ -26,5 +27,10 @@ int cli_std_fds(void);
  * `COLUMNS=80`); else the terminal's width when stdout is one; else 80
  * (MAPO_REPORT_COLUMNS), a projector's. */
 int cli_columns(int wide);
+/* The width a report's options take (mapo/report.h): cli_columns, and --wide. */
+mapo_text_width cli_width(int wide);
+/* The time axis of a text Gantt chart: what fits beside its labels in cli_columns (at
+ * least 20, at most 200), 64 with --wide. */
+int cli_gantt_columns(int wide);
 
 #endif

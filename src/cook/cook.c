@@ -29,16 +29,16 @@
  * for people: the model in docs/man/mapo.1 under --model and in README's table of models. */
 const mapo_cook_model mapo_cook_models[] = {
     {"serial", mapo_cook_serial, MAPO_HOLD_ALL, 1,
-     "One cook, one step at a time: the makespan is the whole work, and the rice waits "
-     "on the stove while everything else is done.",
+     "One cook, one step at a time: the makespan is the whole work, and what one step "
+     "makes waits while everything else is done.",
      NULL},
     {"sections", mapo_cook_sections, MAPO_HOLD_ALL, 0,
      "A fixed split written into the program, one section per chain and a join: it "
-     "reaches the span here, but only recipes of this fork-join shape fit it.",
+     "can reach the span here, but only recipes of this fork-join shape fit it.",
      NULL},
     {"tasks", mapo_cook_tasks, MAPO_HOLD_ALL, 0,
-     "Each step starts as soon as what it comes after is done: the makespan is the span, "
-     "and the rice is served hot.",
+     "Each step starts as soon as what it comes after is done: the makespan can be the "
+     "span, and nothing waits longer than the schedule needs.",
      NULL},
     {"tasks-counted", mapo_cook_tasks_counted, MAPO_HOLD_ALL, 0,
      "The same schedule as tasks without a dependence table: the step that readies "
@@ -46,7 +46,7 @@ const mapo_cook_model mapo_cook_models[] = {
      NULL},
     {"async", mapo_cook_async, MAPO_HOLD_HANDS, 1,
      "One thread, smart about waiting: a boiling step is a timer and the cook goes on "
-     "with what else is ready, so one thread reaches the span like three.",
+     "with what else is ready, so one thread can reach the span like three.",
      "--blocking: every step blocked the loop (the notebook's time.sleep inside async "
      "code): no timer can fire while the one thread sleeps, so the steps ran one after "
      "another and the makespan collapsed to serial."},

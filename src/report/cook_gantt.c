@@ -5,6 +5,7 @@
  * decided the makespan are drawn with '#' instead of '='.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,8 +26,12 @@ int mapo_report_gantt(FILE *f, const mapo_kitchen *k, const mapo_cook_summary *s
     return -ENOMEM;
   }
   int unit_axis = k->unit_ns > 0;
-  fprintf(f, "\n  %-8s|0%*s%.1f %s\n", "", columns - 1, "",
-          unit_axis ? s->makespan_units : s->makespan_ms, unit_axis ? "units" : "ms");
+  /* The end of the axis is labelled inside it, so that the header is no wider than a
+   * row: 12 columns beside the axis. */
+  char label[48];
+  snprintf(label, sizeof label, "%.1f %s", unit_axis ? s->makespan_units : s->makespan_ms,
+           unit_axis ? "units" : "ms");
+  fprintf(f, "\n  %-8s|0%*s|\n", "", columns - 1, label);
   for (int w = 0; w < workers; w++) {
     memset(row, ' ', (size_t)columns);
     row[columns] = '\0';

@@ -25,58 +25,68 @@ static const char *width_word(const mapo_io_result *r) {
 
 /* ------------------------------------------------------------------------------ text */
 
-static void baseline_text(FILE *f, const mapo_io_result *r) {
+static void baseline_text(FILE *f, int cols, const mapo_io_result *r) {
   const mapo_io_model *m = r->model;
   char label[64];
-  fprintf(f, "  %-12s median %.6f   min %.6f   max %.6f   (%s)\n", m->baseline_label,
-          r->baseline.median, r->baseline.min, r->baseline.max, m->baseline_about);
+  mapo_report_line(f, cols, 15, "  %-12s median %.6f   min %.6f   max %.6f   (%s)",
+                   m->baseline_label, r->baseline.median, r->baseline.min, r->baseline.max,
+                   m->baseline_about);
   snprintf(label, sizeof label, "%s - %s", m->name, m->baseline_name);
-  fprintf(f, "  %-12s %+.3f ms in all, %+.2f us per %s (medians)\n", label, r->above_seconds * 1e3,
-          r->per_request_us, request_word(m, 0));
+  mapo_report_line(f, cols, 15, "  %-12s %+.3f ms in all, %+.2f us per %s (medians)", label,
+                   r->above_seconds * 1e3, r->per_request_us, request_word(m, 0));
 }
 
-static void verified_text(FILE *f, const mapo_io_result *r) {
+static void verified_text(FILE *f, int cols, const mapo_io_result *r) {
   const long total = (long)r->opts.requests * r->repeat;
   if (r->verified)
-    fprintf(f,
-            "  verified     all %ld %s of the timed runs came back right, each with its own "
-            "number\n",
-            total, request_word(r->model, 1));
+    mapo_report_line(
+        f, cols, 15,
+        "  verified     all %ld %s of the timed runs came back right, each with its own "
+        "number",
+        total, request_word(r->model, 1));
   else
-    fprintf(f, "  verified     NO: %ld of %ld right, %ld wrong; first: %s\n", r->answered, total,
-            r->wrong, r->first);
+    mapo_report_line(f, cols, 15, "  verified     NO: %ld of %ld right, %ld wrong; first: %s",
+                     r->answered, total, r->wrong, r->first);
 }
 
-int mapo_report_io_text(FILE *f, const mapo_io_result *r) {
+int mapo_report_io_text(FILE *f, const mapo_io_result *r, mapo_text_width w) {
   const mapo_io_model *m = r->model;
+  const int cols = mapo_report_width(w);
+  fputc('\n', f);
   if (m->network)
-    fprintf(f, "\nmapo io --model %s: %d orders, the supplier answers each after %d ms\n\n",
-            m->name, r->opts.requests, r->opts.latency_ms);
+    mapo_report_line(f, cols, 2,
+                     "mapo io --model %s: %d orders, the supplier answers each after %d ms",
+                     m->name, r->opts.requests, r->opts.latency_ms);
   else
-    fprintf(f, "\nmapo io --model %s: %d files of %d KiB, %s\n\n", m->name, r->opts.requests,
-            r->opts.file_kib, m->how);
-  fprintf(f, "  setup        %d %s, %s\n", r->width, width_word(r), m->before_clock);
-  fprintf(f, "  seconds      median %.6f   min %.6f   max %.6f   (%d run%s after a warm-up)\n",
-          r->seconds.median, r->seconds.min, r->seconds.max, r->repeat, r->repeat == 1 ? "" : "s");
+    mapo_report_line(f, cols, 2, "mapo io --model %s: %d files of %d KiB, %s", m->name,
+                     r->opts.requests, r->opts.file_kib, m->how);
+  fputc('\n', f);
+  mapo_report_line(f, cols, 15, "  setup        %d %s, %s", r->width, width_word(r),
+                   m->before_clock);
+  mapo_report_line(
+      f, cols, 15, "  seconds      median %.6f   min %.6f   max %.6f   (%d run%s after a warm-up)",
+      r->seconds.median, r->seconds.min, r->seconds.max, r->repeat, r->repeat == 1 ? "" : "s");
   if (m->network) {
-    fprintf(f, "  ideal        %.6f s: %s\n", r->ideal_seconds, m->ideal);
-    fprintf(f, "  above ideal  %.3f ms in all, %.2f us per order (median)\n",
-            r->above_seconds * 1e3, r->per_request_us);
+    mapo_report_line(f, cols, 15, "  ideal        %.6f s: %s", r->ideal_seconds, m->ideal);
+    mapo_report_line(f, cols, 15, "  above ideal  %.3f ms in all, %.2f us per order (median)",
+                     r->above_seconds * 1e3, r->per_request_us);
   }
-  if (m->baseline != NULL) baseline_text(f, r);
+  if (m->baseline != NULL) baseline_text(f, cols, r);
   if (m->posix_aio)
-    fprintf(f,
-            "  glibc        %d thread%s delivered completions; at most %d threads in the "
-            "process while reads were pending\n",
-            r->aio.notify_threads, r->aio.notify_threads == 1 ? "" : "s", r->aio.peak_threads);
-  verified_text(f, r);
+    mapo_report_line(f, cols, 15,
+                     "  glibc        %d thread%s delivered completions; at most %d threads in the "
+                     "process while reads were pending",
+                     r->aio.notify_threads, r->aio.notify_threads == 1 ? "" : "s",
+                     r->aio.peak_threads);
+  verified_text(f, cols, r);
   if (m->on_loop)
-    fprintf(f,
-            "  loop         per run: %.0f iterations, %.0f polls that slept, %.0f "
-            "completions\n",
-            (double)r->loop.iterations / r->repeat, (double)r->loop.polls / r->repeat,
-            (double)r->loop.completions / r->repeat);
-  fprintf(f, "\n  %s\n", m->lesson);
+    mapo_report_line(f, cols, 15,
+                     "  loop         per run: %.0f iterations, %.0f polls that slept, %.0f "
+                     "completions",
+                     (double)r->loop.iterations / r->repeat, (double)r->loop.polls / r->repeat,
+                     (double)r->loop.completions / r->repeat);
+  fputc('\n', f);
+  mapo_report_paragraph(f, cols, "  ", "  ", m->lesson);
   return ferror(f) ? -EIO : 0;
 }
 

@@ -50,34 +50,40 @@ int mapo_race_verdict(char *buf, size_t size, const mapo_race_demo *d,
   return racy == showed;
 }
 
-static void race_text_run(FILE *f, const mapo_race_demo *d, const mapo_race_opts *o,
+static void race_text_run(FILE *f, int cols, const mapo_race_demo *d, const mapo_race_opts *o,
                           const mapo_race_outcome *run) {
   const mapo_race_mode *m = run->mode;
   const mapo_race_result *r = &run->result;
-  fprintf(f, "\nmapo race --demo %s --mode %s: %d %s, %ld trial%s", m->demo, m->mode, o->threads,
-          d->who, r->trials, r->trials == 1 ? "" : "s");
+  char size[96] = "";
   if (d->increments)
-    fprintf(f, ", %ld increments per thread per trial", o->increments);
+    snprintf(size, sizeof size, ", %ld increments per thread per trial", o->increments);
   else if (d->window)
-    fprintf(f, ", window %d us", o->window_us);
-  fputs("\n\n", f);
+    snprintf(size, sizeof size, ", window %d us", o->window_us);
+  fputc('\n', f);
+  mapo_report_line(f, cols, 2, "mapo race --demo %s --mode %s: %d %s, %ld trial%s%s", m->demo,
+                   m->mode, o->threads, d->who, r->trials, r->trials == 1 ? "" : "s", size);
+  fputc('\n', f);
   if (d->lost_updates)
-    fprintf(f, "  lost       %lld of %lld updates (%.2f%%)\n", r->failures, r->expected,
-            r->expected ? 100.0 * (double)r->failures / (double)r->expected : 0.0);
+    mapo_report_line(f, cols, 13, "  lost       %lld of %lld updates (%.2f%%)", r->failures,
+                     r->expected,
+                     r->expected ? 100.0 * (double)r->failures / (double)r->expected : 0.0);
   else
-    fprintf(f, "  failures   %lld of %ld (%.0f%%): %s\n", r->failures, r->trials,
-            r->trials ? 100.0 * (double)r->failures / (double)r->trials : 0.0, d->fails);
+    mapo_report_line(f, cols, 13, "  failures   %lld of %ld (%.0f%%): %s", r->failures, r->trials,
+                     r->trials ? 100.0 * (double)r->failures / (double)r->trials : 0.0, d->fails);
   if (d->waits && r->waits) fprintf(f, "  %-10s %lld\n", d->waits, r->waits);
-  if (r->first[0]) fprintf(f, "  first      %s\n", r->first);
+  if (r->first[0]) mapo_report_line(f, cols, 13, "  first      %s", r->first);
   char verdict[256];
   mapo_race_verdict(verdict, sizeof verdict, d, run);
-  fprintf(f, "  time       %.3f ms\n  verdict    %s\n\n  %s\n", r->seconds * 1e3, verdict,
-          m->lesson);
+  fprintf(f, "  time       %.3f ms\n", r->seconds * 1e3);
+  mapo_report_line(f, cols, 13, "  verdict    %s", verdict);
+  fputc('\n', f);
+  mapo_report_paragraph(f, cols, "  ", "  ", m->lesson);
 }
 
 int mapo_report_race_text(FILE *f, const mapo_race_report *r) {
   if (f == NULL || !race_report_ok(r)) return MAPO_EINVAL;
-  for (int i = 0; i < r->nruns; i++) race_text_run(f, r->demo, &r->opts, &r->runs[i]);
+  for (int i = 0; i < r->nruns; i++)
+    race_text_run(f, mapo_report_width(r->text), r->demo, &r->opts, &r->runs[i]);
   return ferror(f) ? -EIO : 0;
 }
 

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "internal.h"
 #include "mapo/report_recipe.h"
@@ -39,58 +40,96 @@ void mapo__step_names_json(FILE *f, const mapo_recipe *r, const int *steps, int 
 
 int mapo_report_recipe_summary(FILE *f, const char *name, const mapo_recipe *r,
                                const mapo_recipe_stats *s) {
+  /* One line whatever its width, as a compiler's message: "NAME: ok: ..." is for grep. */
   fprintf(f, "%s: ok: %d steps, work %g units, span %g units, width %d\n", name, r->nsteps, s->work,
           s->span, s->width);
   return ferror(f) ? -EIO : 0;
 }
 
-/* The table of steps, in the order a serial cook takes them (short recipes only). */
-static void step_table(FILE *f, const mapo_recipe *r, const mapo_recipe_stats *s) {
+/* The table of steps, in the order a serial cook takes them (short recipes only); a long
+ * list of what a step comes after folds under its column. */
+static void step_table(FILE *f, int cols, const mapo_recipe *r, const mapo_recipe_stats *s) {
   fprintf(f, "  %-20s %7s  %-5s  %7s  %s\n", "step", "units", "kind", "earliest", "after");
   for (int i = 0; i < r->nsteps; i++) {
     int t = r->order[i];
     const mapo_step *st = &r->steps[t];
-    fprintf(f, "  %-20s %7g  %-5s  %7g  ", st->name, st->units,
+    char *row = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&row, &len);
+    if (mem == NULL) return;
+    fprintf(mem, "  %-20s %7g  %-5s  %7g  ", st->name, st->units,
             st->kind == MAPO_HANDS ? "hands" : "wait", s->earliest[t]);
     for (int j = 0; j < st->npred; j++)
-      fprintf(f, "%s%s", j ? ", " : "", r->steps[st->pred[j]].name);
-    if (st->npred == 0) fputs("-", f);
+      fprintf(mem, "%s%s", j ? ", " : "", r->steps[st->pred[j]].name);
+    if (st->npred == 0) fputs("-", mem);
     for (int j = 0; j < st->nuse; j++)
-      fprintf(f, "%s%d %s", j ? ", " : "   [holds ", st->use[j].count,
+      fprintf(mem, "%s%d %s", j ? ", " : "   [holds ", st->use[j].count,
               r->utensils[st->use[j].utensil].name);
-    fputs(st->nuse ? "]\n" : "\n", f);
+    if (st->nuse) fputc(']', mem);
+    if (fclose(mem) != 0) { /* what was written is not to be trusted */
+      free(row);
+      row = NULL;
+    }
+    if (row != NULL) mapo_report_line(f, cols, 48, "%s", row);
+    free(row);
   }
   fputc('\n', f);
 }
 
-int mapo_report_recipe_text(FILE *f, const mapo_recipe *r, const mapo_recipe_stats *s) {
-  fprintf(f, "recipe: %s (%d steps", r->title, r->nsteps);
+int mapo_report_recipe_text(FILE *f, const mapo_recipe *r, const mapo_recipe_stats *s,
+                            mapo_text_width w) {
+  const int cols = mapo_report_width(w);
+  char *head = NULL, *path = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&head, &len);
+  if (mem == NULL) return -ENOMEM;
+  fprintf(mem, "recipe: %s (%d steps", r->title, r->nsteps);
   if (r->nutensils > 0) {
-    fputs("; utensils:", f);
+    fputs("; utensils:", mem);
     for (int u = 0; u < r->nutensils; u++)
-      fprintf(f, " %d %s", r->utensils[u].count, r->utensils[u].name);
+      fprintf(mem, " %d %s", r->utensils[u].count, r->utensils[u].name);
   }
-  fputs(")\n\n", f);
-  if (r->nsteps <= 40) step_table(f, r, s);
+  fputc(')', mem);
+  if (fclose(mem) != 0) { /* what was written is not to be trusted */
+    free(head);
+    head = NULL;
+  }
+  if (head != NULL) mapo_report_line(f, cols, 2, "%s", head);
+  free(head);
+  fputc('\n', f);
+  if (r->nsteps <= 40) step_table(f, cols, r, s);
   fprintf(f, "  work         %g units (%g of them by hand)\n", s->work, s->hands_work);
-  fprintf(f, "  span         %g units: ", s->span);
-  mapo__path_line(f, r, s->path, s->npath);
-  fprintf(f,
-          "  parallelism  %.2f (work / span): no more cooks than that can keep busy on "
-          "average\n",
-          s->parallelism);
-  fprintf(f, "  width        %d steps at once at the peak, if each starts as early as it may\n",
-          s->width);
-  fputs("\n  lower bound on the makespan, units (max of span, occupied work / cooks, utensils):\n",
-        f);
+  if ((mem = open_memstream(&path, &len)) != NULL) {
+    mapo__path_line(mem, r, s->path, s->npath);
+    if (fclose(mem) != 0) { /* what was written is not to be trusted */
+      free(path);
+      path = NULL;
+    }
+  }
+  if (path != NULL) mapo_report_line(f, cols, 15, "  span         %g units: %s", s->span, path);
+  free(path);
+  mapo_report_line(f, cols, 15,
+                   "  parallelism  %.2f (work / span): no more cooks than that can keep busy on "
+                   "average",
+                   s->parallelism);
+  mapo_report_line(f, cols, 15,
+                   "  width        %d steps at once at the peak, if each starts as early as it "
+                   "may",
+                   s->width);
+  fputc('\n', f);
+  mapo_report_paragraph(f, cols, "  ", "  ",
+                        "lower bound on the makespan, units (max of span, occupied work / "
+                        "cooks, utensils):");
   fprintf(f, "  %6s  %10s  %10s\n", "cooks", "threads", "event loop");
   int top = s->width < 8 ? s->width : 8;
   for (int p = 1; p <= top; p++)
     fprintf(f, "  %6d  %10g  %10g\n", p, mapo_recipe_bound(r, s, MAPO_HOLD_ALL, p),
             mapo_recipe_bound(r, s, MAPO_HOLD_HANDS, p));
-  if (r->rice >= 0)
-    fprintf(f, "\n  rice: %g degrees when '%s' ends, %g lost per unit until served\n", r->rice_temp,
-            r->steps[r->rice].name, r->rice_rate);
+  if (r->rice >= 0) {
+    fputc('\n', f);
+    mapo_report_line(f, cols, 8, "  rice: %g degrees when '%s' ends, %g lost per unit until served",
+                     r->rice_temp, r->steps[r->rice].name, r->rice_rate);
+  }
   return ferror(f) ? -EIO : 0;
 }
 

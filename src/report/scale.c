@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -138,85 +139,127 @@ mapo_verdict_class mapo_scale_verdict(char *buf, size_t size, const mapo_scale_s
 
 /* ------------------------------------------------------------------------------ text */
 
-int mapo_report_scale_text(FILE *f, const mapo_scale_study *s) {
-  char b[32];
+/* The fit's sentence: which counts it used, the serial fraction, what it predicts. */
+static void fit_text(FILE *f, int cols, const mapo_scale_study *s) {
   const mapo_scale_fit *fit = &s->fit;
-  fprintf(f, "\nmapo scale --model %s: %s scaling, %d number%s%s from n = %s (split %s)\n",
-          s->model, s->weak ? "weak" : "strong", s->numbers, s->numbers == 1 ? "" : "s",
-          s->weak ? " per thread" : "", grouped(s->base, b), s->split);
-  fprintf(f,
-          "median, min and max of %d timed run%s per thread count, each after its own "
-          "warm-up; %d processor%s\n",
-          s->repeat, s->repeat == 1 ? "" : "s", s->processors, s->processors == 1 ? "" : "s");
+  char text[1024];
+  if (isnan(fit->serial_fraction)) {
+    snprintf(text, sizeof text, "No %s fit: no point with 1 < threads <= %d processor%s.",
+             law_name(fit), s->processors, s->processors == 1 ? "" : "s");
+    mapo_report_paragraph(f, cols, "  ", "  ", text);
+    return;
+  }
+  char *counts = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&counts, &len);
+  if (mem == NULL) return;
+  used_counts(mem, s);
+  if (fclose(mem) != 0) { /* what was written is not to be trusted */
+    free(counts);
+    counts = NULL;
+  }
+  if (counts == NULL) return;
+  size_t n = (size_t)snprintf(text, sizeof text,
+                              "%s fit over threads %s (those with a processor each): serial "
+                              "fraction %s = %.4f; ",
+                              law_name(fit), counts, fit->law == MAPO_LAW_AMDAHL ? "f" : "s",
+                              fit->serial_fraction);
+  free(counts);
+  if (n >= sizeof text) n = sizeof text - 1;
+  if (fit->law == MAPO_LAW_GUSTAFSON)
+    n += (size_t)snprintf(text + n, sizeof text - n, "the scaled speedup p - s(p-1) has no limit.");
+  else if (isinf(fit->max_speedup))
+    n +=
+        (size_t)snprintf(text + n, sizeof text - n, "no serial part showed: Amdahl sets no limit.");
+  else
+    n += (size_t)snprintf(text + n, sizeof text - n,
+                          "no thread count can beat a speedup of %.1f (1/f).", fit->max_speedup);
+  if (n < sizeof text) {
+    if (fit->points_used == 2)
+      snprintf(text + n, sizeof text - n,
+               " One point above one thread decides it alone: what it predicts further out is "
+               "a guess.");
+    else
+      snprintf(text + n, sizeof text - n, " rms error of the fit %.3f.", fit->rms_residual);
+  }
+  mapo_report_paragraph(f, cols, "  ", "  ", text);
+}
 
-  /* Milliseconds unless the runs are long: three significant digits at least. */
-  double fastest = INFINITY;
-  for (int i = 0; i < s->npoints; i++)
-    if (s->points[i].seconds_min < fastest) fastest = s->points[i].seconds_min;
-  int in_ms = fastest < 1;
-  double k = in_ms ? 1e3 : 1;
-  const char *unit = in_ms ? "ms" : "s";
-
-  fputc('\n', f);
-  fprintf(f, "  %7s %s %10s %10s %10s %9s %10s %10s\n", "threads", s->weak ? "  numbers" : "",
-          "median", "min", "max", s->weak ? "scaled" : "speedup", "efficiency", "Karp-Flatt");
-  fprintf(f, "  %7s %s %10s %10s %10s %9s %10s %10s\n", "", s->weak ? "         " : "", unit, unit,
+/* The table: a column of numbers under weak scaling; narrow enough for 80 columns. */
+static void table(FILE *f, const mapo_scale_study *s, double k, const char *unit, int *marked) {
+  fprintf(f, "  %7s%s %9s %9s %9s %9s %10s %10s\n", "threads", s->weak ? "  numbers" : "", "median",
+          "min", "max", s->weak ? "scaled" : "speedup", "efficiency", "Karp-Flatt");
+  fprintf(f, "  %7s%s %9s %9s %9s %9s %10s %10s\n", "", s->weak ? "         " : "", unit, unit,
           unit, s->weak ? "speedup" : "", "", "e");
-  int marked = 0;
   for (int i = 0; i < s->npoints; i++) {
     const mapo_scale_point *q = &s->points[i];
-    if (!marked && q->threads > s->processors) {
+    if (!*marked && q->threads > s->processors) {
       fprintf(f, "  ---- past %d processor%s: the threads below share cores ----\n", s->processors,
               s->processors == 1 ? "" : "s");
-      marked = 1;
+      *marked = 1;
     }
-    fprintf(f, "  %7d ", q->threads);
-    if (s->weak) fprintf(f, "%9lld ", numbers_at(s, i));
-    fprintf(f, "%10.4f %10.4f %10.4f %9.3f %10.3f ", q->seconds_median * k, q->seconds_min * k,
+    fprintf(f, "  %7d", q->threads);
+    if (s->weak) fprintf(f, " %8lld", numbers_at(s, i));
+    fprintf(f, " %9.4f %9.4f %9.4f %9.3f %10.3f ", q->seconds_median * k, q->seconds_min * k,
             q->seconds_max * k, q->speedup, q->efficiency);
     if (isnan(q->karp_flatt))
       fprintf(f, "%10s\n", "-");
     else
       fprintf(f, "%10.4f\n", q->karp_flatt);
   }
+}
 
+int mapo_report_scale_text(FILE *f, const mapo_scale_study *s, mapo_text_width w) {
+  const int cols = mapo_report_width(w);
+  char b[32], text[1024];
+  snprintf(text, sizeof text,
+           "mapo scale --model %s: %s scaling, %d number%s%s from n = %s (split %s)", s->model,
+           s->weak ? "weak" : "strong", s->numbers, s->numbers == 1 ? "" : "s",
+           s->weak ? " per thread" : "", grouped(s->base, b), s->split);
   fputc('\n', f);
-  if (isnan(fit->serial_fraction)) {
-    fprintf(f, "  no %s fit: no point with 1 < threads <= %d processor%s\n", law_name(fit),
-            s->processors, s->processors == 1 ? "" : "s");
-  } else {
-    fprintf(f, "  %s fit over threads ", law_name(fit));
-    used_counts(f, s);
-    fprintf(f, " (those with a processor each): serial fraction %s = %.4f;\n  ",
-            fit->law == MAPO_LAW_AMDAHL ? "f" : "s", fit->serial_fraction);
-    if (fit->law == MAPO_LAW_GUSTAFSON)
-      fputs("the scaled speedup p - s(p-1) has no limit.", f);
-    else if (isinf(fit->max_speedup))
-      fputs("no serial part showed: Amdahl sets no limit.", f);
-    else
-      fprintf(f, "no thread count can beat a speedup of %.1f (1/f).", fit->max_speedup);
-    if (fit->points_used == 2)
-      fputs(" One point above one thread\n  decides it alone: what it predicts further out "
-            "is a guess.\n",
-            f);
-    else
-      fprintf(f, " rms error of the fit %.3f.\n", fit->rms_residual);
-  }
-  fputs("  Karp-Flatt e is the serial fraction each point implies: constant, it is a serial "
-        "part;\n  growing with the threads, it is overhead that grows with them.\n",
-        f);
+  mapo_report_paragraph(f, cols, "", "  ", text);
+  snprintf(text, sizeof text,
+           "median, min and max of %d timed run%s per thread count, each after its own "
+           "warm-up; %d processor%s",
+           s->repeat, s->repeat == 1 ? "" : "s", s->processors, s->processors == 1 ? "" : "s");
+  mapo_report_paragraph(f, cols, "", "", text);
+
+  /* Milliseconds unless the runs are long: three significant digits at least. */
+  double fastest = INFINITY;
+  for (int i = 0; i < s->npoints; i++)
+    if (s->points[i].seconds_min < fastest) fastest = s->points[i].seconds_min;
+  int in_ms = fastest < 1, marked = 0;
+  fputc('\n', f);
+  table(f, s, in_ms ? 1e3 : 1, in_ms ? "ms" : "s", &marked);
+  fputc('\n', f);
+  fit_text(f, cols, s);
+  mapo_report_paragraph(f, cols, "  ", "  ",
+                        "Karp-Flatt e is the serial fraction each point implies: constant, it is "
+                        "a serial part; growing with the threads, it is overhead that grows with "
+                        "them.");
   char verdict[768];
-  mapo_scale_verdict(verdict, sizeof verdict, s, "\n  ");
-  if (verdict[0]) fprintf(f, "  %s\n", verdict);
-  if (!marked)
-    fprintf(f,
-            "  No point went past the %d processor%s; --threads 1-%d shows what sharing "
-            "cores costs.\n",
-            s->processors, s->processors == 1 ? "" : "s", 4 * s->processors);
-  if (s->lesson) fprintf(f, "\n  %s: %s\n", s->model, s->lesson);
-  fprintf(f, "  built with %s, %s", mapo_build_compiler(), mapo_build_flags());
-  if (s->openmp > 0) fprintf(f, ", OpenMP %d", s->openmp);
-  fputc('\n', f);
+  mapo_scale_verdict(verdict, sizeof verdict, s, "\n");
+  for (char *line = verdict, *next; *line != '\0'; line = next) {
+    next = line + strcspn(line, "\n");
+    if (*next == '\n') *next++ = '\0';
+    mapo_report_paragraph(f, cols, "  ", "  ", line);
+  }
+  if (!marked) {
+    snprintf(text, sizeof text,
+             "No point went past the %d processor%s; --threads 1-%d shows what sharing cores "
+             "costs.",
+             s->processors, s->processors == 1 ? "" : "s", 4 * s->processors);
+    mapo_report_paragraph(f, cols, "  ", "  ", text);
+  }
+  if (s->lesson) {
+    snprintf(text, sizeof text, "%s: %s", s->model, s->lesson);
+    fputc('\n', f);
+    mapo_report_paragraph(f, cols, "  ", "  ", text);
+  }
+  char openmp[32] = "";
+  if (s->openmp > 0) snprintf(openmp, sizeof openmp, ", OpenMP %d", s->openmp);
+  mapo_report_line(f, cols, 13, "  built with %s, %s%s", mapo_build_compiler(), mapo_build_flags(),
+                   openmp);
   return ferror(f) ? -EIO : 0;
 }
 

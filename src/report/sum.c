@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "mapo/error.h"
 #include "mapo/report.h"
@@ -54,14 +55,18 @@ mapo_verdict_class mapo_sum_verdict(char *buf, size_t size, const mapo_sum_resul
 /* ------------------------------------------------------------------------------ text */
 
 static void text_one(FILE *f, const mapo_sum_result *r) {
+  const int cols = mapo_report_width(r->text);
   const uint64_t last = r->base + (uint64_t)r->numbers - 1;
-  fprintf(f,
-          "\nmapo sum: the sum of i*i for i < n, n = %llu .. %llu (%d numbers), model %s, "
-          "%d thread%s, split by %s\n\n",
-          (unsigned long long)r->base, (unsigned long long)last, r->numbers, r->model,
-          r->threads_used, plural(r->threads_used), r->split);
-  fprintf(f, "  seconds    median %.6f   min %.6f   max %.6f   (%d run%s after a warm-up)\n",
-          r->spread.median, r->spread.min, r->spread.max, r->repeat, plural(r->repeat));
+  fputc('\n', f);
+  mapo_report_line(f, cols, 2,
+                   "mapo sum: the sum of i*i for i < n, n = %llu .. %llu (%d numbers), model %s, "
+                   "%d thread%s, split by %s",
+                   (unsigned long long)r->base, (unsigned long long)last, r->numbers, r->model,
+                   r->threads_used, plural(r->threads_used), r->split);
+  fputc('\n', f);
+  mapo_report_line(f, cols, 13,
+                   "  seconds    median %.6f   min %.6f   max %.6f   (%d run%s after a warm-up)",
+                   r->spread.median, r->spread.min, r->spread.max, r->repeat, plural(r->repeat));
   /* The terms summed: numbers x the middle n, about (a whole n: the division rounds down). */
   const uint64_t middle = r->base + (uint64_t)r->numbers / 2;
   fprintf(f, "  terms/ns   %.2f at the median\n",
@@ -69,24 +74,39 @@ static void text_one(FILE *f, const mapo_sum_result *r) {
   if (r->verified)
     fprintf(f, "  verified   every number equals n(n-1)(2n-1)/6\n");
   else
-    fprintf(f, "  verified   NO: n = %llu gave %s, the formula %s\n", (unsigned long long)r->bad_n,
-            r->got, r->want);
+    mapo_report_line(f, cols, 13, "  verified   NO: n = %llu gave %s, the formula %s",
+                     (unsigned long long)r->bad_n, r->got, r->want);
   fprintf(f, "  checksum   %s (the sum over all numbers)\n", r->checksum);
-  fprintf(f, "  threads    %d on CPU%s", r->threads_used, plural(r->threads_used));
-  for (int t = 0; t < r->threads_used; t++) fprintf(f, "%s%d", t ? ", " : " ", r->cpus[t]);
-  fprintf(f, " of %d processors\n", r->processors);
+  char *cpus = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&cpus, &len);
+  if (mem != NULL) {
+    for (int t = 0; t < r->threads_used; t++) fprintf(mem, "%s%d", t ? ", " : " ", r->cpus[t]);
+    if (fclose(mem) != 0) { /* what was written is not to be trusted */
+      free(cpus);
+      cpus = NULL;
+    }
+  }
+  mapo_report_line(f, cols, 13, "  threads    %d on CPU%s%s of %d processors", r->threads_used,
+                   plural(r->threads_used), cpus ? cpus : "", r->processors);
+  free(cpus);
   /* The line's label is the model's name: "  atomic     here: ...". */
-  if (r->how != NULL) fprintf(f, "  %-10s here: %s\n", r->model, r->how);
-  fprintf(f, "  built      %s, %s, OpenMP %d\n", mapo_build_compiler(), mapo_build_flags(),
-          r->openmp);
+  if (r->how != NULL) mapo_report_line(f, cols, 13, "  %-10s here: %s", r->model, r->how);
+  mapo_report_line(f, cols, 13, "  built      %s, %s, OpenMP %d", mapo_build_compiler(),
+                   mapo_build_flags(), r->openmp);
   if (r->serial != NULL) {
     char verdict[256];
-    fprintf(f, "  serial     median %.6f   min %.6f   max %.6f   (the same numbers, one thread)\n",
-            r->serial->median, r->serial->min, r->serial->max);
+    mapo_report_line(f, cols, 13,
+                     "  serial     median %.6f   min %.6f   max %.6f   (the same numbers, one "
+                     "thread)",
+                     r->serial->median, r->serial->min, r->serial->max);
     if (mapo_sum_verdict(verdict, sizeof verdict, r) != MAPO_VERDICT_MISSING)
-      fprintf(f, "  verdict    %s\n", verdict);
+      mapo_report_line(f, cols, 13, "  verdict    %s", verdict);
   }
-  if (r->lesson != NULL) fprintf(f, "\n  %s\n", r->lesson);
+  if (r->lesson != NULL) {
+    fputc('\n', f);
+    mapo_report_paragraph(f, cols, "  ", "  ", r->lesson);
+  }
 }
 
 static void text_mpi(FILE *f, const mapo_sum_result *r) {

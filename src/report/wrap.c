@@ -6,7 +6,9 @@
  * degree sign is one column), and a word longer than the line (a path) is written
  * whole on a line of its own rather than cut.
  */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mapo/report.h"
@@ -52,4 +54,56 @@ void mapo_report_paragraph(FILE *f, int columns, const char *first, const char *
     p += n;
   }
   fputc('\n', f);
+}
+
+int mapo_report_width(mapo_text_width w) {
+  if (w.wide) return 0;
+  return w.columns > 0 ? w.columns : MAPO_REPORT_COLUMNS;
+}
+
+void mapo_report_line(FILE *f, int columns, int indent, const char *fmt, ...) {
+  char small[512];
+  va_list ap;
+  va_start(ap, fmt);
+  const int n = vsnprintf(small, sizeof small, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  char *line = small;
+  if ((size_t)n >= sizeof small) {
+    line = malloc((size_t)n + 1);
+    if (line == NULL) { /* written unfolded rather than not at all */
+      va_start(ap, fmt);
+      vfprintf(f, fmt, ap);
+      va_end(ap);
+      return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(line, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+  }
+  line[strcspn(line, "\n")] = '\0'; /* one line: a trailing newline is the paragraph's */
+  /* A line that fits is written as it is; a long one is broken at blanks, and the
+   * blanks inside each piece are kept (aligned figures stay aligned). */
+  if (indent > 64) indent = 64;
+  const int limit = columns > 0 ? columns : MAPO_REPORT_UNWRAPPED;
+  const char *p = line;
+  int used = 0;
+  while (*p != '\0') {
+    const size_t gap = strspn(p, " ");
+    const size_t len = strcspn(p + gap, " ");
+    if (len == 0) break; /* trailing blanks */
+    const int w = columns_of(p + gap, len);
+    if (used > indent && used + (int)gap + w > limit) {
+      fprintf(f, "\n%*s", indent, "");
+      used = indent;
+    } else {
+      fwrite(p, 1, gap, f);
+      used += (int)gap;
+    }
+    fwrite(p + gap, 1, len, f);
+    used += w;
+    p += gap + len;
+  }
+  fputc('\n', f);
+  if (line != small) free(line);
 }

@@ -35,7 +35,8 @@ def ok(msg):
 
 
 def run(mapo, args):
-    cmd = [mapo] + args
+    # One sentence a line: --wide folds nothing (compare's text is read as it comes).
+    cmd = [mapo] + args + (["--wide"] if args[0] in ("sum", "scale", "race") else [])
     # The race lab's broken modes race on purpose: under the tsan preset ThreadSanitizer
     # would report them and halt (the label racy checks that it does); here only their
     # sentences count.

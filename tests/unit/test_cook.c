@@ -355,9 +355,25 @@ static char *report_of(int (*report)(FILE *, const void *), const void *arg, int
   return buf;
 }
 
-static int run_text(FILE *f, const void *x) { return mapo_report_cook_run_text(f, x); }
+/* Unfolded, so that a lesson is found whole; lineup_narrow checks the fold. */
+static const mapo_text_width wide = {0, 1}, narrow = {0, 0};
+static int run_text(FILE *f, const void *x) { return mapo_report_cook_run_text(f, x, wide); }
 static int run_json(FILE *f, const void *x) { return mapo_report_cook_run_json(f, x); }
-static int lineup_text(FILE *f, const void *l) { return mapo_report_cook_lineup_text(f, l); }
+static int lineup_text(FILE *f, const void *l) { return mapo_report_cook_lineup_text(f, l, wide); }
+static int lineup_narrow(FILE *f, const void *l) {
+  return mapo_report_cook_lineup_text(f, l, narrow);
+}
+
+/* The widest line of a text, in bytes (the texts here are ASCII). */
+static size_t widest(const char *text) {
+  size_t most = 0;
+  for (const char *p = text; *p != '\0';) {
+    const size_t n = strcspn(p, "\n");
+    if (n > most) most = n;
+    p += n + (p[n] == '\n');
+  }
+  return most;
+}
 static int lineup_json(FILE *f, const void *l) { return mapo_report_cook_lineup_json(f, l); }
 
 /* --repeat: every run counted, the run kept is within the spread, the reports say so. */
@@ -402,6 +418,10 @@ static void test_all_models(void) {
   MAPO_ASSERT_INT(l.n, mapo_cook_model_count());
   int rc;
   char *text = report_of(lineup_text, &l, &rc), *json = report_of(lineup_json, &l, &rc);
+  char *folded = report_of(lineup_narrow, &l, &rc);
+  CU_ASSERT(widest(folded) <= MAPO_REPORT_COLUMNS);
+  CU_ASSERT(widest(text) > MAPO_REPORT_COLUMNS); /* the team column, and lessons whole */
+  free(folded);
   for (int i = 0; i < l.n; i++) {
     const mapo_cook_run *x = &l.runs[i];
     CU_ASSERT_PTR_EQUAL(x->model, &mapo_cook_models[i]);

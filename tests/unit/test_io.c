@@ -95,7 +95,8 @@ static char *report(const mapo_io_result *r, int json) {
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
-  MAPO_ASSERT_INT(json ? mapo_report_io_json(f, r) : mapo_report_io_text(f, r), 0);
+  MAPO_ASSERT_INT(
+      json ? mapo_report_io_json(f, r) : mapo_report_io_text(f, r, (mapo_text_width){0, 1}), 0);
   fclose(f);
   return text;
 }

@@ -148,7 +148,9 @@ static mapo_race_outcome synthetic(const char *demo, const char *mode, long long
 
 static void test_report_one(void) {
   mapo_race_outcome run = synthetic("cupboard", "unsafe", 4);
-  mapo_race_report rep = {.demo = mapo_race_demo_find("cupboard"), .nruns = 1, .runs = &run};
+  /* Unfolded (--wide), so that the lesson is found whole. */
+  mapo_race_report rep = {
+      .demo = mapo_race_demo_find("cupboard"), .nruns = 1, .runs = &run, .text = {0, 1}};
   mapo_race_defaults("cupboard", &rep.opts);
   int rc;
   char *text = written(mapo_report_race_text, &rep, &rc);
@@ -177,8 +179,11 @@ static void test_report_one(void) {
 static void test_report_all(void) {
   mapo_race_outcome runs[] = {synthetic("counter", "unsafe", 500),
                               synthetic("counter", "atomic", 0)};
-  mapo_race_report rep = {
-      .demo = mapo_race_demo_find("counter"), .all = 1, .nruns = 2, .runs = runs};
+  mapo_race_report rep = {.demo = mapo_race_demo_find("counter"),
+                          .all = 1,
+                          .nruns = 2,
+                          .runs = runs,
+                          .text = {0, 1}}; /* unfolded: each line whole */
   mapo_race_defaults("counter", &rep.opts);
   int rc;
   char *text = written(mapo_report_race_text, &rep, &rc);

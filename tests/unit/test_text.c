@@ -204,6 +204,36 @@ static void test_paragraph(void) {
                   5);
 }
 
+/* mapo_report_line at `columns`, with the value column at 9, as one string (free it). */
+static char *line_at(int columns, const char *text) {
+  char *out = NULL;
+  size_t size = 0;
+  FILE *f = open_memstream(&out, &size);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  mapo_report_line(f, columns, 9, "  %-6s %s", "label", text);
+  fclose(f);
+  return out;
+}
+
+/* A line that fits keeps its spacing; a long one folds under its value column, keeping the
+ * blanks inside each piece; the width a program asks for. */
+static void test_line(void) {
+  char *p = line_at(30, "1.0   2.0   3.0");
+  CU_ASSERT_STRING_EQUAL(p, "  label  1.0   2.0   3.0\n");
+  free(p);
+  p = line_at(24, "1.0   2.0   3.0   (runs)");
+  CU_ASSERT_STRING_EQUAL(p, "  label  1.0   2.0   3.0\n         (runs)\n");
+  free(p);
+  p = line_at(0, "1.0   2.0   3.0   (never folded at all, however long the line runs on)");
+  CU_ASSERT_STRING_EQUAL(
+      p, "  label  1.0   2.0   3.0   (never folded at all, however long the line runs on)\n");
+  free(p);
+  const mapo_text_width unset = {0, 0}, narrow = {60, 0}, wide = {60, 1};
+  MAPO_ASSERT_INT(mapo_report_width(unset), MAPO_REPORT_COLUMNS);
+  MAPO_ASSERT_INT(mapo_report_width(narrow), 60);
+  MAPO_ASSERT_INT(mapo_report_width(wide), 0);
+}
+
 static void test_threads_probe(void) {
   MAPO_ASSERT_INT(mapo__threads_probe(1), 0);
   MAPO_ASSERT_INT(mapo__threads_probe(4), 0);
@@ -220,6 +250,7 @@ int main(void) {
       {"JSON and SVG text: valid UTF-8 and XML characters whatever came in", test_writers},
       {"threads probed before a team", test_threads_probe},
       {"paragraphs folded to the reader's columns", test_paragraph},
+      {"lines folded under their value column, spacing kept", test_line},
       {NULL, NULL}};
   return mapo_test_run("text", tests);
 }

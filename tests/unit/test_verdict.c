@@ -1,6 +1,6 @@
 /* test_verdict.c - the verdicts (src/report/verdict.c and each lesson's sentence in
- * src/report/sum.c, scale.c, compare.c and race.c) fed synthetic numbers: a win, a loss, a tie, a
- * noisy spread and a missing cell, for the rule and for every lesson's sentence.
+ * src/report/sum.c, scale.c, compare.c, race.c and cook.c) fed synthetic numbers: a win, a loss, a
+ * tie, a noisy spread and a missing cell, for the rule and for every lesson's sentence.
  *
  * Run: ctest -R unit.test_verdict --output-on-failure  (or build/.../test_verdict)
  * Notice: no sentence may carry "nan", "inf" or "n/a", and a sentence that says faster or
@@ -307,6 +307,31 @@ static void test_race(void) {
   CU_ASSERT_STRING_EQUAL(b, "no exchange was timed against the lock here.");
 }
 
+/* cook: the makespan against the bound no schedule can beat. */
+static void test_cook(void) {
+  char b[256];
+  mapo_spread made = spread(9.1, 9.05, 9.2);
+  MAPO_ASSERT_INT(mapo_cook_verdict(b, sizeof b, &made, 9.0), MAPO_VERDICT_TIE);
+  CU_ASSERT(has(b, "at the bound: the makespan is 1.01x"));
+  made = spread(13.5, 13.4, 13.6); /* a schedule that lost 50% */
+  MAPO_ASSERT_INT(mapo_cook_verdict(b, sizeof b, &made, 9.0), MAPO_VERDICT_SLOWER);
+  CU_ASSERT(has(b, "above the bound: the makespan is 1.50x"));
+  CU_ASSERT_PTR_NULL(strstr(b, "at the bound"));
+  made = spread(10, 8.99, 20); /* runs 2.2x apart, the fastest at the bound */
+  MAPO_ASSERT_INT(mapo_cook_verdict(b, sizeof b, &made, 9.0), MAPO_VERDICT_NOISY);
+  CU_ASSERT(has(b, "the machine was busy"));
+  clean(b);
+  made = mapo_verdict_one(9.0); /* one run, exactly at the bound: no "0.00x", no nan */
+  MAPO_ASSERT_INT(mapo_cook_verdict(b, sizeof b, &made, 9.0), MAPO_VERDICT_TIE);
+  CU_ASSERT(has(b, "1.00x"));
+  clean(b);
+  made = spread(0.2, 0.1, 0.3); /* a unit of 0 ms: there is no bound */
+  MAPO_ASSERT_INT(mapo_cook_verdict(b, sizeof b, &made, 0), MAPO_VERDICT_MISSING);
+  CU_ASSERT_STRING_EQUAL(b, "");
+  MAPO_ASSERT_INT(mapo_cook_verdict(b, sizeof b, &made, NAN), MAPO_VERDICT_MISSING);
+  CU_ASSERT_STRING_EQUAL(b, "");
+}
+
 int main(void) {
   static const mapo_test tests[] = {{"the rule: win, loss, tie, noisy, missing", test_rule},
                                     {"names, ratios and the busy sentence", test_words},
@@ -314,6 +339,7 @@ int main(void) {
                                     {"scale: within and past the processors", test_scale},
                                     {"compare: every row from its cells", test_compare},
                                     {"race and cupboard: from the counts and times", test_race},
+                                    {"cook: the makespan against the bound", test_cook},
                                     {NULL, NULL}};
   return mapo_test_run("verdict", tests);
 }
