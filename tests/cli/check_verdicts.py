@@ -259,8 +259,8 @@ def main():
     check_sum(mapo, ["--model", "critical", "--threads", "2", "--numbers", "20", "--base",
                      "2000", "--repeat", "3"])
     check_scale(mapo, ["--threads", "1-4"] + small)
-    check_compare(mapo, ["--requests", "8", "--latency-ms", "2", "--unit-ms", "1",
-                         "--no-python"])
+    check_compare(mapo, ["--quick", "--base", "2000000", "--requests", "8", "--latency-ms", "2",
+                         "--unit-ms", "1", "--no-python"])
     check_race(mapo, ["--demo", "counter", "--mode", "all", "--trials", "2", "--increments",
                       "1000"])
     check_race(mapo, ["--demo", "deadlock", "--mode", "all", "--trials", "2"])
