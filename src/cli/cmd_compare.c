@@ -741,7 +741,7 @@ static void default_sizes(compare_opts *o) {
   if (o->latency_ms == 0) o->latency_ms = q ? 10 : 20;
   if (o->unit_ms == 0) o->unit_ms = q ? 5 : 20;
   if (o->base == 0) o->base = q ? 30000000 : 120000000;
-  if (o->python_base == 0) o->python_base = q ? 200000 : 300000;
+  if (o->python_base == 0) o->python_base = q ? 150000 : 300000;
   o->repeat = 3;
 }
 
@@ -753,7 +753,7 @@ static int parse(int argc, char **argv, compare_opts *o) {
       {"base", CLI_U64, &o->base, 1, (double)MAPO_SUM_N_MAX, NULL, "B",
        "CPU-bound row: the sums' first n in C (default 120000000, --quick 30000000)"},
       {"python-base", CLI_U64, &o->python_base, 1, 100000000, NULL, "B",
-       "CPU-bound row: the same in Python (default 300000, --quick 200000)"},
+       "CPU-bound row: the same in Python (default 300000, --quick 150000)"},
       {"requests", CLI_INT, &o->requests, 1, 100000, NULL, "N",
        "I/O-bound row: orders (default 100, --quick 20; serial takes N x latency)"},
       {"latency-ms", CLI_INT, &o->latency_ms, 1, 10000, NULL, "L",
