@@ -749,34 +749,34 @@ static void default_sizes(compare_opts *o) {
 static int parse(int argc, char **argv, compare_opts *o) {
   const cli_opt opts[] = {
       {"quick", CLI_FLAG, &o->quick, 0, 0, NULL, NULL,
-       "a class's run, about 10 s: every row at a smaller size (the flags below win)"},
+       "a class's run (10 s): smaller sizes; the flags win"},
       {"base", CLI_U64, &o->base, 1, (double)MAPO_SUM_N_MAX, NULL, "B",
-       "CPU-bound row: the sums' first n in C (default 120000000, --quick 30000000)"},
+       "the sums' first n in C (1.2e8; quick 3e7)"},
       {"python-base", CLI_U64, &o->python_base, 1, 100000000, NULL, "B",
-       "CPU-bound row: the same in Python (default 300000, --quick 150000)"},
-      {"requests", CLI_INT, &o->requests, 1, 100000, NULL, "N",
-       "I/O-bound row: orders (default 100, --quick 20; serial takes N x latency)"},
-      {"latency-ms", CLI_INT, &o->latency_ms, 1, 10000, NULL, "L",
-       "I/O-bound row: the supplier's latency (default 20, --quick 10)"},
+       "the same in Python (3e5; quick 1.5e5)"},
+      {"requests", CLI_INT, &o->requests, 1, 100000, NULL, "N", "I/O-bound orders (100; quick 20)"},
+      {"latency-ms", CLI_INT, &o->latency_ms, 1, 10000, NULL, "L", "their latency (20; quick 10)"},
       {"unit-ms", CLI_DOUBLE, &o->unit_ms, 0.1, 1000, NULL, "MS",
-       "recipe row: milliseconds per unit (default 20, --quick 5)"},
+       "recipe: ms per unit (20; quick 5)"},
       {"no-python", CLI_FLAG, &o->no_python, 0, 0, NULL, NULL,
        "leave out the notebook's Python rows"},
       {"wide", CLI_FLAG, &o->wide, 0, 0, NULL, NULL,
-       "do not fold the sentences and notes to the terminal's width (or 80)"},
+       "sentences unfolded (else COLUMNS, the tty or 80)"},
       {"json", CLI_FLAG, &o->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
       CLI_INSIST(&o->insist),
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
       "compare",
-      "[--quick] [--base B] [--python-base B] [--requests N] [--latency-ms L] [--unit-ms MS]\n"
-      "       [--no-python] [--wide] [--json] [--insist]",
+      "[--quick] [--base B] [--python-base B] [--requests N]\n"
+      "       [--latency-ms L] [--unit-ms MS] [--no-python] [--wide] [--json]\n"
+      "       [--insist]",
       "The notebook's \"when to use which?\" as a measured matrix: a CPU-bound workload\n"
-      "(the notebook's 20 sums), an I/O-bound one (orders from a local supplier) and the\n"
-      "recipe, each run serially, with threads, with processes (MPI) and asynchronously,\n"
-      "in C and in the notebook's own Python; each cell a measured time, each row a verdict\n"
-      "(Python's GIL: its threads no faster than serial on the sums, its processes faster).",
+      "(the notebook's 20 sums), an I/O-bound one (orders from a local supplier) and\n"
+      "the recipe, each run serially, with threads, with processes (MPI) and\n"
+      "asynchronously, in C and in the notebook's own Python; each cell a measured\n"
+      "time, each row a verdict (the GIL: Python's threads no faster than serial on\n"
+      "the sums, its processes faster).",
       opts,
       0,
       0};
