@@ -751,7 +751,7 @@ static int parse(int argc, char **argv, compare_opts *o) {
       {"quick", CLI_FLAG, &o->quick, 0, 0, NULL, NULL,
        "a class's run (10 s): smaller sizes; the flags win"},
       {"base", CLI_U64, &o->base, 1, (double)MAPO_SUM_N_MAX, NULL, "B",
-       "the sums' first n in C (1.2e8; quick 3e7)"},
+       "sums from n, in C (1.2e8; quick 3e7)"},
       {"python-base", CLI_U64, &o->python_base, 1, 100000000, NULL, "B",
        "the same in Python (3e5; quick 1.5e5)"},
       {"requests", CLI_INT, &o->requests, 1, 100000, NULL, "N", "I/O-bound orders (100; quick 20)"},
