@@ -341,7 +341,7 @@ static const char *const row_names[MAPO_COMPARE_ROWS] = {"CPU-bound", "I/O-bound
 static void text_cells(FILE *f, const char *name, const char *lang,
                        const mapo_compare_cell *cells) {
   char label[48];
-  snprintf(label, sizeof label, "%s, %s", name, lang);
+  snprintf(label, sizeof label, "%s in %s", name, lang);
   fprintf(f, "  %-22s", label);
   for (int col = 0; col < MAPO_COMPARE_WAYS; col++) {
     char t[32];
@@ -371,7 +371,7 @@ static void text_note(FILE *f, int columns, const char *row, const char *lang, i
     mapo_compare_format_time(hi, sizeof hi, cell->max);
     snprintf(range, sizeof range, " (runs from %s to %s)", lo, hi);
   }
-  snprintf(text, sizeof text, "%s, %s, %s: %s%s%s%s", row, lang, column_names[col], cell->note,
+  snprintf(text, sizeof text, "%s in %s, %s: %s%s%s%s", row, lang, column_names[col], cell->note,
            cell->note[0] && cell->command[0] ? "; " : "", cell->command[0] ? cell->command : "",
            range);
   mapo_report_paragraph(f, columns, "  - ", "    ", text);

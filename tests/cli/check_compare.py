@@ -14,6 +14,7 @@ usage: python3 check_compare.py MAPO-BINARY SOURCE-DIR SCRATCH-DIR [SANITIZERS]
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -80,8 +81,8 @@ for wide in ([], ["--wide"]):
     if q.returncode != 0:
         fail(f"text {wide}: exit {q.returncode}: {q.stderr[-800:]}")
     lines = q.stdout.splitlines()
-    names = [l.split("  ")[1] for l in lines if l.startswith("  CPU-bound, ")
-             or l.startswith("  I/O-bound, ") or l.startswith("  the recipe, ")]
+    names = [l.split("  ")[1] for l in lines
+             if re.match(r"^  (CPU-bound|I/O-bound|the recipe) in (C|Python) ", l)]
     if len(names) != 6:
         fail(f"text {wide}: want 6 rows in the matrix, got {names}:\n{q.stdout}")
     longest = max(len(l) for l in lines)

@@ -111,7 +111,7 @@ def seconds(cell):
 
 def check_compare_table(what, text):
     """The C CPU-bound sentence's ratio against the times its table prints."""
-    row = re.search(r"^  CPU-bound, C +(\S+ m?s|n/a) +(\S+ m?s|n/a)", text, re.M)
+    row = re.search(r"^  CPU-bound in C +(\S+ m?s|n/a) +(\S+ m?s|n/a)", text, re.M)
     para = [p for p in paragraphs(text) if p.startswith("CPU-bound: ")]
     if not row or not para:
         fail("%s: no CPU-bound row or verdict:\n%s" % (what, text))

@@ -180,7 +180,7 @@ def check_compare(mapo, args):
     out = run(mapo, ["compare"] + args)
     cell = r"(n/a|[0-9.]+ m?s)"
     rows = {}
-    for m in re.finditer(r"^  (CPU-bound|I/O-bound|the recipe), (C|Python) +" +
+    for m in re.finditer(r"^  (CPU-bound|I/O-bound|the recipe) in (C|Python) +" +
                          (" +" + cell) * 3 + " +" + cell + "$", out, re.M):
         rows[(m.group(1).lower(), m.group(2))] = [seconds(m.group(i)) for i in range(3, 7)]
     verdicts = {}

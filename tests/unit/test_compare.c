@@ -172,13 +172,13 @@ static void test_text(void) {
   MAPO_ASSERT_INT(rc, 0);
   CU_ASSERT_PTR_NOT_NULL(strstr(text, "Measured on this machine (4 processors)."));
   /* A row: the row's name and language 22 wide, then each cell 11 wide. */
-  CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n  CPU-bound, C              200.0 ms    100.0 ms"
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n  CPU-bound in C            200.0 ms    100.0 ms"
                                       "         n/a     20.0 ms\n"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n  the recipe, Python             n/a"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n  the recipe in Python           n/a"));
   CU_ASSERT_PTR_NOT_NULL(strstr(text, "orders: 8, 2 ms each; recipe: 1 unit = 1.5 ms; threads: 4"));
   CU_ASSERT_PTR_NOT_NULL(strstr(text, "(more ranks than cores)\n"));
   CU_ASSERT_PTR_NULL(strstr(text, "OMPI_ALLOW_RUN_AS_ROOT"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(text, "  - the recipe, C, processes: not available: no MPI\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "  - the recipe in C, processes: not available: no MPI\n"));
   /* Every line fits 80 columns, the long notes folded with a hanging indent. */
   for (const char *line = text; *line;) {
     const size_t n = strcspn(line, "\n");
@@ -194,9 +194,10 @@ static void test_text(void) {
   c.rows[MAPO_COMPARE_CPU].cells[MAPO_COMPARE_SERIAL].min = 0.19;
   c.rows[MAPO_COMPARE_CPU].cells[MAPO_COMPARE_SERIAL].max = 0.25;
   text = written(mapo_report_compare_text, &c, &rc);
-  CU_ASSERT_PTR_NOT_NULL(strstr(text, "  - CPU-bound, C, serial: mapo sum --model serial --numbers"
-                                      " 20 --base 120000000\n    --repeat 3 (runs from 190.0 ms"
-                                      " to 250.0 ms)\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text,
+                                "  - CPU-bound in C, serial: mapo sum --model serial --numbers"
+                                " 20 --base\n    120000000 --repeat 3 (runs from 190.0 ms"
+                                " to 250.0 ms)\n"));
   free(text);
 }
 
