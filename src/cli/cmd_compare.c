@@ -15,9 +15,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "outputs.h"
 
 /* Where the notebook's scripts lie, relative to the folder of this program: in its build
  * folder, then in an install (bin/ beside share/). src/CMakeLists.txt passes both from
@@ -46,8 +49,10 @@ enum { CPU = MAPO_COMPARE_CPU, IO = MAPO_COMPARE_IO, RECIPE = MAPO_COMPARE_RECIP
 enum { ROWS = MAPO_COMPARE_ROWS };
 
 typedef struct compare_opts {
-  int json, requests, latency_ms, no_python, insist;
+  int json, requests, latency_ms, no_python, insist, quick, wide;
   double unit_ms;
+  uint64_t base, python_base; /* the CPU-bound row's first n, in C and in Python */
+  int repeat;                 /* timed runs of each sum */
 } compare_opts;
 
 /* How a cell is filled: a run of mapo, of mapo-mpi under mpirun, of a notebook script;
@@ -60,13 +65,19 @@ typedef struct plan {
   int ranks;            /* RUN_MPI: 0 for one per processor */
   const char *key;      /* the number read back from the run's JSON */
   double scale;         /* to seconds */
-  const char *args[12]; /* "@name": a value of this run (see arg()) */
+  const char *args[14]; /* "@name": a value of this run (see arg()) */
   const char *note;     /* RUN_PYTHON, SAME_AS_SERIAL, NOTE_ONLY: the cell's note */
+  int python;           /* the cell is the row's Python one (py[column]) */
 } plan;
+
+#define SUM_ARGS "--numbers", "20", "--base", "@base", "--repeat", "@repeat"
+#define IO_ARGS "--requests", "@requests", "--latency-ms", "@latency"
+#define PY_SUM "notebook_sum.py", "--base", "@pybase", "--repeat", "@repeat", "--mode"
+#define ONE_THREAD "one thread computes: nothing to overlap, so the serial time"
 
 /* Which model fills which cell. The model tables say what a model is, not which column
  * of this matrix it stands for, so that choice is made here, once. In the order the
- * cells are measured. */
+ * cells are measured: C, then the notebook's Python. */
 static const plan plans[] = {
     {CPU,
      SERIAL,
@@ -74,43 +85,38 @@ static const plan plans[] = {
      0,
      "seconds_median",
      1,
-     {"sum", "--model", "serial", "--repeat", "5"},
-     NULL},
+     {"sum", "--model", "serial", SUM_ARGS},
+     NULL,
+     0},
     {CPU,
      THREADS,
      RUN_MAPO,
      0,
      "seconds_median",
      1,
-     {"sum", "--model", "reduction", "--threads", "@threads", "--repeat", "5"},
-     NULL},
-    {CPU, PROCESSES, RUN_MPI, 0, "seconds_median", 1, {"sum", "--repeat", "5"}, NULL},
-    {CPU,
-     ASYNC,
-     SAME_AS_SERIAL,
-     0,
+     {"sum", "--model", "reduction", "--threads", "@threads", SUM_ARGS},
      NULL,
-     1,
-     {NULL},
-     "one thread computes: nothing to overlap, so the serial time"},
+     0},
+    {CPU, PROCESSES, RUN_MPI, 0, "seconds_median", 1, {"sum", SUM_ARGS}, NULL, 0},
+    {CPU, ASYNC, SAME_AS_SERIAL, 0, NULL, 1, {NULL}, ONE_THREAD, 0},
     {IO,
      SERIAL,
      RUN_MAPO,
      0,
      "seconds",
      1,
-     {"io", "--model", "serial", "--requests", "@requests", "--latency-ms", "@latency", "--repeat",
-      "1"},
-     NULL},
+     {"io", "--model", "serial", IO_ARGS, "--repeat", "1"},
+     NULL,
+     0},
     {IO,
      THREADS,
      RUN_MAPO,
      0,
      "seconds",
      1,
-     {"io", "--model", "threads", "--requests", "@requests", "--latency-ms", "@latency", "--repeat",
-      "3"},
-     NULL},
+     {"io", "--model", "threads", IO_ARGS, "--repeat", "3"},
+     NULL,
+     0},
     {IO,
      PROCESSES,
      NOTE_ONLY,
@@ -118,16 +124,17 @@ static const plan plans[] = {
      NULL,
      1,
      {NULL},
-     "not measured: a process per order is what threads and async avoid"},
+     "not measured: a process per order is what threads and async avoid",
+     0},
     {IO,
      ASYNC,
      RUN_MAPO,
      0,
      "seconds",
      1,
-     {"io", "--model", "poll", "--requests", "@requests", "--latency-ms", "@latency", "--repeat",
-      "3"},
-     NULL},
+     {"io", "--model", "poll", IO_ARGS, "--repeat", "3"},
+     NULL,
+     0},
     {RECIPE,
      SERIAL,
      RUN_MAPO,
@@ -135,7 +142,8 @@ static const plan plans[] = {
      "makespan_ms",
      1e-3,
      {"cook", "--model", "serial", "--unit-ms", "@unit"},
-     NULL},
+     NULL,
+     0},
     {RECIPE,
      THREADS,
      RUN_MAPO,
@@ -143,8 +151,9 @@ static const plan plans[] = {
      "makespan_ms",
      1e-3,
      {"cook", "--model", "tasks", "--unit-ms", "@unit"},
-     NULL},
-    {RECIPE, PROCESSES, RUN_MPI, 4, "makespan_ms", 1e-3, {"cook", "--unit-ms", "@unit"}, NULL},
+     NULL,
+     0},
+    {RECIPE, PROCESSES, RUN_MPI, 4, "makespan_ms", 1e-3, {"cook", "--unit-ms", "@unit"}, NULL, 0},
     {RECIPE,
      ASYNC,
      RUN_MAPO,
@@ -152,35 +161,111 @@ static const plan plans[] = {
      "makespan_ms",
      1e-3,
      {"cook", "--model", "async", "--unit-ms", "@unit"},
-     NULL},
+     NULL,
+     0},
     {CPU,
-     PYTHON,
+     SERIAL,
      RUN_PYTHON,
      0,
-     "seconds",
+     "seconds_median",
      1,
-     {"notebook_sum.py", "--mode", "processes"},
-     "the notebook's ProcessPoolExecutor, its fastest"},
+     {PY_SUM, "serial"},
+     "the notebook's cpu_bound in a loop",
+     1},
+    {CPU,
+     THREADS,
+     RUN_PYTHON,
+     0,
+     "seconds_median",
+     1,
+     {PY_SUM, "threads"},
+     "the notebook's ThreadPoolExecutor",
+     1},
+    {CPU,
+     PROCESSES,
+     RUN_PYTHON,
+     0,
+     "seconds_median",
+     1,
+     {PY_SUM, "processes"},
+     "the notebook's ProcessPoolExecutor, its choice",
+     1},
+    {CPU, ASYNC, SAME_AS_SERIAL, 0, NULL, 1, {NULL}, ONE_THREAD, 1},
     {IO,
-     PYTHON,
+     SERIAL,
+     NOTE_ONLY,
+     0,
+     NULL,
+     1,
+     {NULL},
+     "not measured: it pays every latency in turn, as the C row shows",
+     1},
+    {IO,
+     THREADS,
      RUN_PYTHON,
      0,
      "seconds",
      1,
-     {"notebook_io.py", "--mapo", "@self", "--requests", "@requests", "--latency-ms", "@latency"},
-     "asyncio, one connection per order"},
+     {"notebook_io.py", "--mapo", "@self", IO_ARGS, "--mode", "threads"},
+     "a thread per order, one connection each",
+     1},
+    {IO,
+     PROCESSES,
+     NOTE_ONLY,
+     0,
+     NULL,
+     1,
+     {NULL},
+     "not measured: a process per order is what threads and async avoid",
+     1},
+    {IO,
+     ASYNC,
+     RUN_PYTHON,
+     0,
+     "seconds",
+     1,
+     {"notebook_io.py", "--mapo", "@self", IO_ARGS, "--mode", "asyncio"},
+     "asyncio, one connection per order",
+     1},
     {RECIPE,
-     PYTHON,
+     SERIAL,
+     RUN_PYTHON,
+     0,
+     "seconds",
+     1,
+     {"notebook_cook.py", "--mode", "serial", "--unit", "@unit_s"},
+     "the notebook's serial cook",
+     1},
+    {RECIPE,
+     THREADS,
+     RUN_PYTHON,
+     0,
+     "seconds",
+     1,
+     {"notebook_cook.py", "--mode", "threads", "--unit", "@unit_s"},
+     "the notebook's ThreadPoolExecutor cook",
+     1},
+    {RECIPE,
+     PROCESSES,
+     NOTE_ONLY,
+     0,
+     NULL,
+     1,
+     {NULL},
+     "not measured: the notebook cooks with threads or asyncio",
+     1},
+    {RECIPE,
+     ASYNC,
      RUN_PYTHON,
      0,
      "seconds",
      1,
      {"notebook_cook.py", "--mode", "asyncio", "--unit", "@unit_s"},
-     "the notebook's asyncio cook"}};
+     "the notebook's asyncio cook",
+     1}};
 
-static const char *const workloads[ROWS] = {"CPU-bound: the notebook's 20 sums of i*i, n = 5e6",
-                                            "I/O-bound: orders from a local supplier",
-                                            "the recipe (Mapo Tofu)"};
+/* The notebook's choice in Python for each workload: the python column of the JSON. */
+static const int python_choice[ROWS] = {PROCESSES, ASYNC, ASYNC};
 
 /* What every run shares: the programs, the scripts' folder, the children's environment
  * and the values the plan's "@name" arguments stand for. */
@@ -192,6 +277,9 @@ typedef struct compare_ctx {
   int procs, as_root;
   char **env; /* the children's environment: ours and Open MPI's variables (malloc'd) */
   char threads[16], requests[16], latency[16], unit[32], unit_s[32];
+  char base[24], pybase[24], repeat[16];
+  char cpu_workload[160]; /* the CPU-bound row in words, with its sizes */
+  char programs[9000];    /* the note naming the programs the commands run */
 } compare_ctx;
 
 /* A command line, its words copied in: exec wants char *argv[], and copies keep constant
@@ -377,7 +465,8 @@ static const char *arg(const compare_ctx *x, const char *a) {
   const struct {
     const char *name, *value;
   } values[] = {{"@threads", x->threads}, {"@requests", x->requests}, {"@latency", x->latency},
-                {"@unit", x->unit},       {"@unit_s", x->unit_s},     {"@self", x->self}};
+                {"@unit", x->unit},       {"@unit_s", x->unit_s},     {"@self", x->self},
+                {"@base", x->base},       {"@pybase", x->pybase},     {"@repeat", x->repeat}};
   for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
     if (strcmp(a, values[i].name) == 0) return values[i].value;
   return a;
@@ -386,8 +475,29 @@ static const char *arg(const compare_ctx *x, const char *a) {
 /* The plan's arguments from the first'th on, then `last` unless it is NULL. */
 static void push_args(const compare_ctx *x, command *c, const plan *p, int first,
                       const char *last) {
-  for (int i = first; i < 12 && p->args[i]; i++) push(c, arg(x, p->args[i]));
+  for (int i = first; i < 14 && p->args[i]; i++) push(c, arg(x, p->args[i]));
   if (last) push(c, last);
+}
+
+/* The cell's command as a reader reruns it: the programs by their names (the notes say
+ * where they are), every other word as it ran, --json left out. */
+static void show_command(const compare_ctx *x, const command *c, mapo_compare_cell *cell) {
+  size_t used = 0;
+  cell->command[0] = '\0';
+  for (int i = 0; i < c->argc && used < sizeof cell->command; i++) {
+    const char *w = c->argv[i];
+    if (strcmp(w, "--json") == 0) continue;
+    if (strcmp(w, x->self) == 0)
+      w = "mapo";
+    else if (strcmp(w, x->mpi) == 0)
+      w = "mapo-mpi";
+    else if (strncmp(w, x->python, strlen(x->python)) == 0 && w[strlen(x->python)] == '/')
+      w += strlen(x->python) + 1;
+    const int n =
+        snprintf(cell->command + used, sizeof cell->command - used, "%s%s", used ? " " : "", w);
+    if (n < 0) break;
+    used += (size_t)n;
+  }
 }
 
 /* `mapo ARGS... --json`. */
@@ -396,23 +506,25 @@ static void run_mapo(const compare_ctx *x, const plan *p, mapo_compare_cell *cel
   c = (command){.argc = 0};
   push(&c, x->self);
   push_args(x, &c, p, 0, "--json");
+  show_command(x, &c, cell);
   if (measure(x, &c, p, cell) != 0)
     snprintf(cell->note, sizeof cell->note, "failed: mapo %s --model %s exited with an error",
              p->args[0], p->args[1] ? arg(x, p->args[2]) : "");
 }
 
-/* `mpirun -q -n RANKS mapo-mpi ARGS... --json`. */
+/* `mpirun -n RANKS mapo-mpi ARGS... --json` (not -q: it hides Open MPI's own errors). */
 static void run_mpi(const compare_ctx *x, const plan *p, mapo_compare_cell *cell) {
   char ranks[16];
   snprintf(ranks, sizeof ranks, "%d", p->ranks ? p->ranks : x->procs);
   static command c;
   c = (command){.argc = 0};
-  const char *head[] = {"mpirun", "-q", "-n", ranks, x->mpi};
+  const char *head[] = {"mpirun", "-n", ranks, x->mpi};
   for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) push(&c, head[i]);
   push_args(x, &c, p, 0, "--json");
-  int rc = measure(x, &c, p, cell);
-  snprintf(cell->note, sizeof cell->note, "%smpirun -n %s mapo-mpi %s",
-           rc == 0 ? "" : "failed: ", ranks, p->args[0]);
+  show_command(x, &c, cell);
+  if (measure(x, &c, p, cell) != 0)
+    snprintf(cell->note, sizeof cell->note, "failed: mpirun -n %s mapo-mpi %s exited with an error",
+             ranks, p->args[0]);
 }
 
 /* A script may run only when no one but its owner (root or whoever runs mapo) could
@@ -442,8 +554,10 @@ static void run_python(const compare_ctx *x, const plan *p, mapo_compare_cell *c
   push(&c, "python3");
   push(&c, path);
   push_args(x, &c, p, 1, NULL);
+  show_command(x, &c, cell);
   int rc = measure(x, &c, p, cell);
   if (rc == -ENOENT) {
+    cell->command[0] = '\0';
     snprintf(cell->note, sizeof cell->note, "not available: no python3 on PATH");
     return;
   }
@@ -452,12 +566,13 @@ static void run_python(const compare_ctx *x, const plan *p, mapo_compare_cell *c
 
 /* Fill the cell plan p names. */
 static void fill(const compare_ctx *x, const compare_opts *o, const plan *p, mapo_compare *c) {
-  mapo_compare_cell *cell = &c->rows[p->row].cells[p->column];
-  if (p->column == PROCESSES && x->mpi_missing) {
+  mapo_compare_row *row = &c->rows[p->row];
+  mapo_compare_cell *cells = p->python ? row->py : row->cells, *cell = &cells[p->column];
+  if (p->how == RUN_MPI && x->mpi_missing) {
     snprintf(cell->note, sizeof cell->note, "%s", x->mpi_missing);
     return;
   }
-  if (p->column == PYTHON && o->no_python) {
+  if (p->python && o->no_python) {
     snprintf(cell->note, sizeof cell->note, "left out (--no-python)");
     return;
   }
@@ -465,7 +580,12 @@ static void fill(const compare_ctx *x, const compare_opts *o, const plan *p, map
   case RUN_MAPO: run_mapo(x, p, cell); break;
   case RUN_MPI: run_mpi(x, p, cell); break;
   case RUN_PYTHON: run_python(x, p, cell); break;
-  case SAME_AS_SERIAL: cell->seconds = c->rows[p->row].cells[SERIAL].seconds; break;
+  case SAME_AS_SERIAL:
+    /* The serial time, range and all: the same run, not one more. */
+    cell->seconds = cells[SERIAL].seconds;
+    cell->min = cells[SERIAL].min;
+    cell->max = cells[SERIAL].max;
+    break;
   case NOTE_ONLY: break;
   }
   if (p->how == SAME_AS_SERIAL || p->how == NOTE_ONLY)
@@ -532,10 +652,29 @@ static int setup(compare_ctx *x, const compare_opts *o) {
   snprintf(x->latency, sizeof x->latency, "%d", o->latency_ms);
   snprintf(x->unit, sizeof x->unit, "%g", o->unit_ms);
   snprintf(x->unit_s, sizeof x->unit_s, "%g", o->unit_ms / 1e3);
+  snprintf(x->base, sizeof x->base, "%" PRIu64, o->base);
+  snprintf(x->pybase, sizeof x->pybase, "%" PRIu64, o->python_base);
+  snprintf(x->repeat, sizeof x->repeat, "%d", o->repeat);
+  snprintf(x->cpu_workload, sizeof x->cpu_workload,
+           "CPU-bound: the notebook's 20 sums of i*i, n = %" PRIu64 " in C, %" PRIu64 " in Python",
+           o->base, o->python_base);
   if (child_environment(x) != 0) return -ENOMEM;
   x->mpi_missing = mpi_missing(x);
   find_python(x);
+  snprintf(x->programs, sizeof x->programs,
+           "the commands below: mapo is %s%s; python3 runs the notebook's scripts in %s", x->self,
+           x->mpi_missing ? "" : ", mapo-mpi the one beside it", x->python);
   return 0;
+}
+
+/* The cells with no run say so; the JSON's python column is the notebook's choice. */
+static void finish(const compare_ctx *x, mapo_compare *c) {
+  static const char *const workloads[ROWS] = {NULL, "I/O-bound: orders from a local supplier",
+                                              "the recipe (Mapo Tofu)"};
+  for (int r = 0; r < ROWS; r++) {
+    c->rows[r].workload = r == CPU ? x->cpu_workload : workloads[r];
+    c->rows[r].cells[PYTHON] = c->rows[r].py[python_choice[r]];
+  }
 }
 
 /* Every cell of the plan, then the verdicts. */
@@ -545,19 +684,24 @@ static void run(const compare_ctx *x, const compare_opts *o, mapo_compare *c) {
                       .latency_ms = o->latency_ms,
                       .unit_ms = o->unit_ms,
                       .mpi_ran = x->mpi_missing == NULL,
-                      .as_root = x->as_root};
+                      .as_root = x->as_root,
+                      .base = (double)o->base,
+                      .python_base = (double)o->python_base,
+                      .repeat = o->repeat,
+                      .programs = x->programs};
   for (int r = 0; r < ROWS; r++) {
-    c->rows[r].workload = workloads[r];
     for (int col = 0; col < COLUMNS; col++) c->rows[r].cells[col].seconds = NAN;
+    for (int col = 0; col < MAPO_COMPARE_WAYS; col++) c->rows[r].py[col].seconds = NAN;
   }
   for (size_t i = 0; i < sizeof plans / sizeof plans[0] && !stopped_by; i++)
     fill(x, o, &plans[i], c);
+  finish(x, c);
   mapo_compare_verdicts(c);
 }
 
 /* The word after `flag` in the plan's arguments, or NULL. */
 static const char *plan_flag(const plan *p, const char *flag) {
-  for (int i = 0; i + 1 < 12 && p->args[i + 1]; i++)
+  for (int i = 0; i + 1 < 14 && p->args[i + 1]; i++)
     if (strcmp(p->args[i], flag) == 0) return p->args[i + 1];
   return NULL;
 }
@@ -588,34 +732,59 @@ static double estimate_s(const compare_opts *o) {
   return s;
 }
 
+/* The sizes a flag did not set (0): a class's (--quick, about 10 s in all on 2 cores) or
+ * the full run's, where the sums take long enough that noise does not decide them (serial
+ * C at least 0.2 s on a 2020s core) and Python's GIL shows (about 0.6 s a run). */
+static void default_sizes(compare_opts *o) {
+  const int q = o->quick;
+  if (o->requests == 0) o->requests = q ? 20 : 100;
+  if (o->latency_ms == 0) o->latency_ms = q ? 10 : 20;
+  if (o->unit_ms == 0) o->unit_ms = q ? 5 : 20;
+  if (o->base == 0) o->base = q ? 30000000 : 120000000;
+  if (o->python_base == 0) o->python_base = q ? 150000 : 300000;
+  o->repeat = 3;
+}
+
 /* Returns 0 to go on, 1 when --help was printed, 2 after a line on stderr (cli_parse). */
 static int parse(int argc, char **argv, compare_opts *o) {
   const cli_opt opts[] = {
-      {"requests", CLI_INT, &o->requests, 1, 100000, NULL, "N",
-       "I/O-bound row: orders (default 100; serial takes N x latency)"},
-      {"latency-ms", CLI_INT, &o->latency_ms, 1, 10000, NULL, "L",
-       "I/O-bound row: the supplier's latency (default 20)"},
+      {"quick", CLI_FLAG, &o->quick, 0, 0, NULL, NULL,
+       "a class's run (10 s): smaller sizes; the flags win"},
+      {"base", CLI_U64, &o->base, 1, (double)MAPO_SUM_N_MAX, NULL, "B",
+       "sums from n, in C (1.2e8; quick 3e7)"},
+      {"python-base", CLI_U64, &o->python_base, 1, 100000000, NULL, "B",
+       "the same in Python (3e5; quick 1.5e5)"},
+      {"requests", CLI_INT, &o->requests, 1, 100000, NULL, "N", "I/O-bound orders (100; quick 20)"},
+      {"latency-ms", CLI_INT, &o->latency_ms, 1, 10000, NULL, "L", "their latency (20; quick 10)"},
       {"unit-ms", CLI_DOUBLE, &o->unit_ms, 0.1, 1000, NULL, "MS",
-       "recipe row: milliseconds per unit (default 20)"},
+       "recipe: ms per unit (20; quick 5)"},
       {"no-python", CLI_FLAG, &o->no_python, 0, 0, NULL, NULL,
-       "leave out the notebook's Python column"},
+       "leave out the notebook's Python rows"},
+      {"wide", CLI_FLAG, &o->wide, 0, 0, NULL, NULL,
+       "sentences unfolded (else COLUMNS, the tty or 80)"},
       {"json", CLI_FLAG, &o->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
       CLI_INSIST(&o->insist),
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
       "compare",
-      "[--requests N] [--latency-ms L] [--unit-ms MS] [--no-python] [--json]",
+      "[--quick] [--base B] [--python-base B] [--requests N]\n"
+      "       [--latency-ms L] [--unit-ms MS] [--no-python] [--wide] [--json]\n"
+      "       [--insist]",
       "The notebook's \"when to use which?\" as a measured matrix: a CPU-bound workload\n"
-      "(the notebook's 20 sums), an I/O-bound one (orders from a local supplier) and the\n"
-      "recipe, each run serially, with threads, with processes (MPI), asynchronously and\n"
-      "with the notebook's own Python, each cell a measured time, each row a verdict.",
+      "(the notebook's 20 sums), an I/O-bound one (orders from a local supplier) and\n"
+      "the recipe, each run serially, with threads, with processes (MPI) and\n"
+      "asynchronously, in C and in the notebook's own Python; each cell a measured\n"
+      "time, each row a verdict (the GIL: Python's threads no faster than serial on\n"
+      "the sums, its processes faster).",
       opts,
       0,
       0};
   const char *pos[1];
   int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
-  return rc != 0 ? rc : cli_check_time(&cmd, estimate_s(o), o->insist);
+  if (rc != 0) return rc;
+  default_sizes(o);
+  return cli_check_time(&cmd, estimate_s(o), o->insist);
 }
 
 /* Cells that were to be measured and failed (their note says why); a cell left out on
@@ -623,13 +792,14 @@ static int parse(int argc, char **argv, compare_opts *o) {
 static int failed_cells(const mapo_compare *c) {
   int n = 0;
   for (int r = 0; r < MAPO_COMPARE_ROWS; r++)
-    for (int k = 0; k < MAPO_COMPARE_COLUMNS; k++)
-      n += strncmp(c->rows[r].cells[k].note, "failed", 6) == 0;
+    for (int k = 0; k < MAPO_COMPARE_WAYS; k++) /* the python column is a copy of a py cell */
+      n += (strncmp(c->rows[r].cells[k].note, "failed", 6) == 0) +
+           (strncmp(c->rows[r].py[k].note, "failed", 6) == 0);
   return n;
 }
 
 int mapo__cmd_compare(int argc, char **argv) {
-  compare_opts o = {.requests = 100, .latency_ms = 20, .unit_ms = 20};
+  compare_opts o = {0};
   int rc = parse(argc, argv, &o);
   if (rc != 0) return rc == 1 ? 0 : 2;
   static compare_ctx x;
@@ -640,10 +810,11 @@ int mapo__cmd_compare(int argc, char **argv) {
     return 1;
   }
   static mapo_compare c;
-  if (!o.json) fprintf(stderr, "mapo compare: measuring (about 10 s) ...\n");
+  if (!o.json) fprintf(stderr, "mapo compare: measuring (about %d s) ...\n", o.quick ? 10 : 30);
   run(&x, &o, &c);
   if (stopped_by) die_of_stop_signal(); /* no report: the run did not finish */
-  rc = o.json ? mapo_report_compare_json(stdout, &c) : mapo_report_compare_text(stdout, &c);
+  rc = o.json ? mapo_report_compare_json(stdout, &c)
+              : mapo_report_compare_text_at(stdout, &c, cli_columns(o.wide));
   free(x.env);
   const int failed = failed_cells(&c);
   if (failed > 0)

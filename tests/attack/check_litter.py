@@ -69,7 +69,8 @@ def compare_stopped(sig, target):
     os.makedirs(tmp)
     mark = f"MAPO_ATTACK_MARK={uuid.uuid4().hex}"
     env = dict(os.environ, TMPDIR=tmp, MAPO_ATTACK_MARK=mark.split("=", 1)[1])
-    cmd = [mapo, "compare", "--requests", "20", "--latency-ms", "20", "--unit-ms", "2"]
+    cmd = [mapo, "compare", "--quick", "--base", "2000000", "--requests", "20", "--latency-ms",
+           "20", "--unit-ms", "2"]
     p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          start_new_session=True)
     try:

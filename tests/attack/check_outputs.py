@@ -127,8 +127,8 @@ with open(os.path.join(fake, "python3"), "w", encoding="utf-8") as f:
     f.write("#!/bin/sh\nexit 3\n")
 os.chmod(os.path.join(fake, "python3"), 0o755)
 env = dict(os.environ, PATH=fake + os.pathsep + os.environ.get("PATH", ""))
-p = subprocess.run([mapo, "compare", "--requests", "8", "--latency-ms", "2", "--unit-ms", "1",
-                    "--json"], capture_output=True, text=True, timeout=300, env=env)
+p = subprocess.run([mapo, "compare", "--quick", "--base", "2000000", "--requests", "8",
+                    "--latency-ms", "2", "--unit-ms", "1", "--json"], capture_output=True, text=True, timeout=300, env=env)
 if p.returncode != 1:
     fail(f"compare with failing cells: exit {p.returncode}, want 1: {p.stderr[-500:]}")
 notes = [r["notes"].get("python", "") for r in json.loads(p.stdout)["rows"]]

@@ -129,8 +129,9 @@ for lead in ("d", "de"):
     os.mkdir(folder)
     copy = os.path.join(folder, "mapo")
     shutil.copy(mapo, copy)
-    p = subprocess.run([copy, "compare", "--requests", "4", "--latency-ms", "1", "--unit-ms",
-                        "0.5", "--json"], capture_output=True, timeout=600)
+    p = subprocess.run([copy, "compare", "--quick", "--base", "2000000", "--requests", "4",
+                        "--latency-ms", "1", "--unit-ms", "0.5", "--json"], capture_output=True,
+                       timeout=600)
     try:
         doc = json.loads(p.stdout.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:

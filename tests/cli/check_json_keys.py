@@ -68,10 +68,10 @@ RUNS = {
     "io poll": ["io", "--model", "poll"] + IO,
     "io aio": ["io", "--model", "aio", "--requests", "8", "--file-kib", "4", "--repeat", "1",
                "--json"],
-    "compare": ["compare", "--requests", "8", "--latency-ms", "2", "--unit-ms", "1",
-                "--json"],
-    "compare no-python": ["compare", "--requests", "8", "--latency-ms", "2", "--unit-ms",
-                          "1", "--no-python", "--json"],
+    "compare": ["compare", "--quick", "--base", "2000000", "--requests", "8", "--latency-ms",
+                "2", "--unit-ms", "1", "--json"],
+    "compare no-python": ["compare", "--quick", "--base", "2000000", "--requests", "8",
+                          "--latency-ms", "2", "--unit-ms", "1", "--no-python", "--json"],
 }
 MPI_RUNS = {
     "mpi cook": (3, ["cook", "--unit-ms", "1", "--json"]),

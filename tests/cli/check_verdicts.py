@@ -163,27 +163,41 @@ def seconds(cell):
     return None if not m else float(m.group(1)) * (1e-3 if m.group(2) == "ms" else 1)
 
 
+def compare_paragraphs(out):
+    """The verdicts, each with its wrapped lines joined: they sit between the sizes
+    paragraph and the notes, and start at the margin ("  ")."""
+    tail = out.split("\n  notes:", 1)[0]
+    paras = []
+    for line in tail.splitlines():
+        if line.startswith("    ") and paras:
+            paras[-1] += " " + line.strip()
+        elif line.startswith("  ") and not line.startswith("   "):
+            paras.append(line.strip())
+    return paras
+
+
 def check_compare(mapo, args):
     what = "mapo compare " + " ".join(args)
     out = run(mapo, ["compare"] + args)
     cell = r"(n/a|[0-9.]+ m?s)"
     rows = {}
-    for m in re.finditer(r"^  (CPU-bound|I/O-bound|the recipe).*?" + (" +" + cell) * 5 + "$",
-                         out, re.M):
-        rows[m.group(1).lower()] = [seconds(m.group(i)) for i in range(2, 7)]
-    # The verdicts sit between the sizes line ("orders: ...") and the notes.
-    tail = out.split("\n  orders: ", 1)[-1].split("\n  notes:", 1)[0]
+    for m in re.finditer(r"^  (CPU-bound|I/O-bound|the recipe) in (C|Python) +" +
+                         (" +" + cell) * 3 + " +" + cell + "$", out, re.M):
+        rows[(m.group(1).lower(), m.group(2))] = [seconds(m.group(i)) for i in range(3, 7)]
     verdicts = {}
-    for line in tail.splitlines():
-        for key in ("CPU-bound", "I/O-bound", "The recipe"):
-            if line.startswith("  " + key):
-                verdicts[key.lower().replace("the recipe", "the recipe")] = line.strip()
-    if len(rows) != 3 or len(verdicts) != 3:
-        fail("%s: want 3 rows and 3 verdicts, got %s and %s:\n%s" % (what, list(rows),
+    for para in compare_paragraphs(out):
+        for key in ("CPU-bound in Python", "I/O-bound in Python", "The recipe in Python",
+                    "CPU-bound", "I/O-bound", "The recipe"):
+            if para.startswith(key + ":") or para.startswith(key + " waits"):
+                verdicts.setdefault(key.lower(), para)
+                break
+    if len(rows) != 6 or len(verdicts) != 6:
+        fail("%s: want 6 rows and 6 verdicts, got %s and %s:\n%s" % (what, list(rows),
                                                                     list(verdicts), out))
-    serial, threads, _, asyncio, _ = rows["cpu-bound"]
+    for v in verdicts.values():
+        clean(what, v)
+    serial, threads, _, _ = rows[("cpu-bound", "C")]
     v = verdicts["cpu-bound"]
-    clean(what, v)
     m = re.search(r"CPU-bound: threads (win|tie with serial|lose) in C(?: here)?, " + NUM +
                   "x serial", v)
     if m:
@@ -193,25 +207,30 @@ def check_compare(mapo, args):
     elif claim(v) not in ("noisy", None) or "no verdict" not in v:
         fail("%s: the CPU-bound verdict neither compares nor abstains: %s" % (what, v))
     ok("%s: %s" % (what, v[:120]))
-    serial, threads, _, asyncio, _ = rows["i/o-bound"]
-    v = verdicts["i/o-bound"]
-    clean(what, v)
-    if "both overlap" in v:
-        agree(what, "faster", serial / asyncio, v)
-        agree(what, "faster", serial / threads, v)
-    ok("%s: %s" % (what, v[:120]))
-    serial, threads, _, asyncio, _ = rows["the recipe"]
-    v = verdicts["the recipe"]
-    clean(what, v)
-    if "waits more than it works" in v and None in (serial, threads, asyncio):
-        fail("%s: the recipe judged without its cells: %s" % (what, v))
-    if "as good as" in v:
-        agree(what, "tie", threads / asyncio, v)
-        agree(what, "faster", serial / asyncio, v)
-    m = re.search(r"async on one thread \(" + NUM + r" of serial\) (beat|lost to) a thread", v)
-    if m:
-        agree(what, claim(m.group(2)), threads / asyncio, v)
-    ok("%s: %s" % (what, v[:120]))
+    # Every "<way> beats|ties with|loses to <other> (R.RRx ...)" of the other verdicts:
+    # its class against its ratio, and the ratio against the row's times.
+    pairs = {"serial": 0, "threads": 1, "a thread per order": 1, "a thread per chain": 1}
+    for key, lang in (("cpu-bound in python", "Python"), ("i/o-bound", "C"),
+                      ("i/o-bound in python", "Python"), ("the recipe", "C"),
+                      ("the recipe in python", "Python")):
+        v = verdicts[key]
+        times = rows[(key.split(" in ")[0], lang)]
+        for clause in v.split(";"):
+            if "busy" in clause or "no verdict" in clause or "no time" in clause:
+                continue
+            for m in re.finditer(r"(beats?|ties? with|loses? to|lose to) (serial|a thread per "
+                                 r"order|a thread per chain) \(" + NUM + r"x", clause):
+                # The way judged: the last one named before the verb.
+                named = re.findall(r"\b(async|asyncio|threads|processes)\b",
+                                   clause[:m.start()])
+                who = {"threads": 1, "processes": 2}.get(named[-1] if named else "", 3)
+                ratio = float(m.group(3))
+                cls = {"b": "faster", "t": "tie", "l": "slower"}[m.group(1)[0]]
+                agree(what, cls, ratio, clause)
+                base, cand = times[pairs[m.group(2)]], times[who]
+                if base and cand:
+                    near(what, ratio, base / cand, clause, tol=0.1)
+        ok("%s: %s" % (what, v[:120]))
 
 
 # ------------------------------------------------------------------------------ race
@@ -241,8 +260,8 @@ def main():
     check_sum(mapo, ["--model", "critical", "--threads", "2", "--numbers", "20", "--base",
                      "2000", "--repeat", "3"])
     check_scale(mapo, ["--threads", "1-4"] + small)
-    check_compare(mapo, ["--requests", "8", "--latency-ms", "2", "--unit-ms", "1",
-                         "--no-python"])
+    check_compare(mapo, ["--quick", "--base", "2000000", "--requests", "8", "--latency-ms", "2",
+                         "--unit-ms", "1", "--no-python"])
     check_race(mapo, ["--demo", "counter", "--mode", "all", "--trials", "2", "--increments",
                       "1000"])
     check_race(mapo, ["--demo", "deadlock", "--mode", "all", "--trials", "2"])

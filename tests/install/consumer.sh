@@ -70,7 +70,7 @@ fi
 if command -v python3 > /dev/null 2>&1; then
   # mpirun's plug-ins keep memory until exit (see cli.compare): no leak check there.
   ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 \
-    "$prefix/bin/mapo" compare --requests 8 --latency-ms 2 --unit-ms 1 --json \
+    "$prefix/bin/mapo" compare --quick --base 2000000 --requests 8 --latency-ms 2 --unit-ms 1 --json \
     > "$scratch/compare.json" 2> "$scratch/compare.err" ||
     { cat "$scratch/compare.err"; fail "mapo compare from the moved prefix failed"; }
   python3 - "$scratch/compare.json" <<'PY' || fail "mapo compare's Python column is not measured"
