@@ -101,10 +101,12 @@ void mapo_load_handoff_cancel(mapo_load_handoff *h);
 /* ---- timing, on the one harness (work.c) ----------------------------------------- */
 
 /* One timed run of each through mapo_bench_run (warmup untimed runs first), verified
- * after the clock against the expected sum: *seconds the wall time, *cpu_seconds the CPU
+ * after the clock against the expected sum (worked out once by the caller: it costs as much
+ * as a run on one thread): *seconds the wall time, *cpu_seconds the CPU
  * time of the whole process over the same run (may be NULL). Returns 0, MAPO_EVERIFY or
  * the run's code. */
-int mapo_load_time_phases(mapo_load_phases *job, int warmup, double *seconds, double *cpu_seconds);
+int mapo_load_time_phases(mapo_load_phases *job, uint64_t expected, int warmup, double *seconds,
+                          double *cpu_seconds);
 int mapo_load_time_grain(mapo_load_grain *job, uint64_t expected, int warmup, double *seconds);
 int mapo_load_time_handoff(mapo_load_handoff *h, int process, uint64_t expected, int warmup,
                            double *seconds);

@@ -89,8 +89,9 @@ static int run_thread(void *job) { return mapo_load_handoff_thread(job); }
 static int run_process(void *job) { return mapo_load_handoff_process(job); }
 static int fork_process(void *job) { return mapo_load_handoff_fork(job); }
 
-int mapo_load_time_phases(mapo_load_phases *job, int warmup, double *seconds, double *cpu_seconds) {
-  timed t = {run_phases, job, &job->sum, mapo_load_phases_expected(job), 0, NULL};
+int mapo_load_time_phases(mapo_load_phases *job, uint64_t expected, int warmup, double *seconds,
+                          double *cpu_seconds) {
+  timed t = {run_phases, job, &job->sum, expected, 0, NULL};
   const int rc = time_one(&t, warmup, seconds);
   if (cpu_seconds != NULL) *cpu_seconds = (double)t.cpu_ns * 1e-9;
   return rc;
