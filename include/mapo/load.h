@@ -23,7 +23,7 @@
 
 #include "stats.h"
 
-#define MAPO_LOAD_WORKERS_MAX 1024
+#define MAPO_LOAD_WORKERS_MAX 4096
 #define MAPO_LOAD_ITEMS_MAX (1L << 30)
 
 /* The processors this process may run on: its affinity mask (what taskset, Slurm or a
