@@ -24,6 +24,7 @@ static const struct {
     {"race", mapo__cmd_race, "the race and deadlock lab: the bug shown, and its fixes"},
     {"io", mapo__cmd_io, "the I/O-bound benchmark: orders from a local supplier"},
     {"compare", mapo__cmd_compare, "when to use which? every model on every workload, measured"},
+    {"load", mapo__cmd_load, "too much load strangles: spinning workers, task grain, processes"},
 };
 
 /* "cook a recipe with a model: serial, sections, ..., or all of them side by side",

@@ -68,6 +68,7 @@ RUNS = {
     "io poll": ["io", "--model", "poll"] + IO,
     "io aio": ["io", "--model", "aio", "--requests", "8", "--file-kib", "4", "--repeat", "1",
                "--json"],
+    "load": ["load", "--quick", "--json"],
     "compare": ["compare", "--quick", "--base", "2000000", "--requests", "8", "--latency-ms",
                 "2", "--unit-ms", "1", "--json"],
     "compare no-python": ["compare", "--quick", "--base", "2000000", "--requests", "8",
