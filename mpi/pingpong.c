@@ -1,6 +1,6 @@
 /* pingpong.c - `mapo-mpi pingpong`: what exchanging information costs, in numbers.
  *
- *   mpirun -n 2 mapo-mpi pingpong [--max-bytes B] [--json]
+ *   mpirun -n 2 mapo-mpi pingpong [--max-bytes B] [--json] [--wide]
  *
  * Rank 0 and another rank bounce one message back and forth, 0 bytes, 1 byte, 2, 4, ... up to 4
  * MiB, the way the Intel MPI Benchmarks' PingPong and the OSU latency test do it: a few
@@ -39,6 +39,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "outputs.h"
 
 enum {
   MAX_BYTES_DEFAULT = 4 << 20,
@@ -221,10 +222,14 @@ static char *json_of(const mapo_pingpong_report *r) {
 /* Rank 0: every pair's report, then the placement. In JSON one object: the first pair's
  * (the keys it always had), with "pairs" (every pair's object) and the placement added. */
 static int report(int json, const mapo_pingpong_report *reps, int n, const mapo__mpi_place *where) {
+  /* The pair across nodes against the pair on one node, where both ran. */
+  const mapo_pingpong_report *within = n == PAIRS ? &reps[0] : NULL;
+  const mapo_pingpong_report *across = n == PAIRS ? &reps[1] : NULL;
   if (!json) {
     for (int i = 0; i < n; i++)
       if (mapo_report_pingpong_text(stdout, &reps[i]) < 0) return 1;
-    mapo__mpi_place_text(stdout, where, 1);
+    if (mapo_report_pingpong_nodes_text(stdout, reps[0].columns, within, across) < 0) return 1;
+    mapo__mpi_place_text(stdout, where, 1, reps[0].columns);
     return 0;
   }
   char *obj[PAIRS] = {NULL};
@@ -234,7 +239,12 @@ static int report(int json, const mapo_pingpong_report *reps, int n, const mapo_
     fwrite(obj[0], 1, strlen(obj[0]) - 1, stdout); /* all but its closing brace */
     fputs(",\"pairs\":[", stdout);
     for (int i = 0; i < n; i++) printf("%s%s", i ? "," : "", obj[i]);
-    fputs("],", stdout);
+    char sentence[512];
+    const mapo_verdict_class cls =
+        mapo_pingpong_nodes_verdict(sentence, sizeof sentence, within, across);
+    printf("],\"nodes_verdict\":\"%s\",\"nodes_sentence\":", mapo_verdict_name(cls));
+    mapo_json_string(stdout, sentence);
+    fputc(',', stdout);
     mapo__mpi_place_json(stdout, where, 1);
     fputs("}\n", stdout);
   }
@@ -243,20 +253,22 @@ static int report(int json, const mapo_pingpong_report *reps, int n, const mapo_
 }
 
 int mapo__mpi_pingpong(int argc, char **argv) {
-  int max_bytes = MAX_BYTES_DEFAULT, json = 0;
+  int max_bytes = MAX_BYTES_DEFAULT, json = 0, wide = 0;
   const cli_opt opts[] = {
       {"max-bytes", CLI_INT, &max_bytes, 0, 1 << 30, NULL, "B",
-       "the largest message, in bytes (default 4194304, 4 MiB)"},
-      {"json", CLI_FLAG, &json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+       "the largest message (default 4194304)"},
+      {"json", CLI_FLAG, &json, 0, 0, NULL, NULL, "print one JSON object, nothing else"},
+      {"wide", CLI_FLAG, &wide, 0, 0, NULL, NULL, "do not fold sentences to 80 columns"},
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
       "pingpong",
-      "[--max-bytes B] [--json]",
-      "Latency and bandwidth between rank 0 and another rank, from 0 bytes to 4 MiB (0, 1,\n"
-      "2, 4, ...), the Intel MPI Benchmarks' way: warm-up, a barrier, repetitions adapted to\n"
-      "the size, half the round trip averaged over them; a pair on rank 0's node and a pair\n"
-      "across nodes, each where one exists. Needs at least 2 ranks; others wait idle.",
+      "[--max-bytes B] [--json] [--wide]",
+      "Latency and bandwidth between rank 0 and another rank, from 0 bytes to 4 MiB\n"
+      "(0, 1, 2, 4, ...), the Intel MPI Benchmarks' way: warm-up, a barrier,\n"
+      "repetitions adapted to the size, half the round trip averaged over them; a pair\n"
+      "on rank 0's node and a pair across nodes, each where one exists. Each message is\n"
+      "judged against a 5 ms task. Needs at least 2 ranks; the others wait idle.",
       opts,
       0,
       0};
@@ -277,6 +289,7 @@ int mapo__mpi_pingpong(int argc, char **argv) {
   for (int i = 0; i < PAIRS && rc == 0; i++) {
     if (peer[i] < 0) continue;
     rc = mapo__mpi_agree(pingpong(max_bytes, peer[i], &reps[n], rows[n]));
+    reps[n].columns = cli_columns(wide);
     reps[n++].pair = pair_names[i];
   }
   if (rc == 0 && mapo__mpi_rank() == 0) rc = report(json, reps, n, &where);

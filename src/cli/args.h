@@ -34,11 +34,10 @@ typedef struct cli_cmd {
 #define CLI_STR(x) CLI_STR_(x)
 /* --insist: the one row of every command whose run time follows from its flags (a
  * macro, so that a table at file scope can hold it too). */
-#define CLI_INSIST(dst)                                                       \
-  {                                                                           \
-    "insist", CLI_FLAG, (dst), 0, 0, NULL, NULL,                              \
-        "run even when the estimated run time is over the limit of " CLI_STR( \
-            CLI_TIME_LIMIT_MIN) " min"                                        \
+#define CLI_INSIST(dst)                                                                  \
+  {                                                                                      \
+    "insist", CLI_FLAG, (dst), 0, 0, NULL, NULL,                                         \
+        "run even if the estimated run time is over " CLI_STR(CLI_TIME_LIMIT_MIN) " min" \
   }
 
 /* Set by a program run as many processes (mapo-mpi) on all but one of them: the parser
