@@ -231,15 +231,16 @@ static char *json_of(const mapo_pingpong_report *r) {
 
 /* Rank 0: every pair's report, then the placement. In JSON one object: the first pair's
  * (the keys it always had), with "pairs" (every pair's object) and the placement added. */
-static int report(int json, const mapo_pingpong_report *reps, int n, const mapo__mpi_place *where) {
+static int report(int json, int columns, const mapo_pingpong_report *reps, int n,
+                  const mapo__mpi_place *where) {
   /* The pair across nodes against the pair on one node, where both ran. */
   const mapo_pingpong_report *within = n == PAIRS ? &reps[0] : NULL;
   const mapo_pingpong_report *across = n == PAIRS ? &reps[1] : NULL;
   if (!json) {
     for (int i = 0; i < n; i++)
       if (mapo_report_pingpong_text(stdout, &reps[i]) < 0) return 1;
-    if (mapo_report_pingpong_nodes_text(stdout, reps[0].columns, within, across) < 0) return 1;
-    mapo__mpi_place_text(stdout, where, 1, reps[0].columns);
+    if (mapo_report_pingpong_nodes_text(stdout, columns, within, across) < 0) return 1;
+    mapo__mpi_place_text(stdout, where, 1, columns);
     return 0;
   }
   char *obj[PAIRS] = {NULL};
@@ -290,6 +291,7 @@ int mapo__mpi_pingpong(int argc, char **argv) {
 
   mapo__mpi_place where;
   if (mapo__mpi_place_init(&where) != 0) return 1;
+  const int columns = cli_columns(wide);
   int peer[PAIRS], n = 0;
   choose_pairs(&where, peer);
   mapo_pingpong_row rows[PAIRS][ROWS_MAX];
@@ -299,10 +301,10 @@ int mapo__mpi_pingpong(int argc, char **argv) {
   for (int i = 0; i < PAIRS && rc == 0; i++) {
     if (peer[i] < 0) continue;
     rc = mapo__mpi_agree(pingpong(max_bytes, peer[i], &reps[n], rows[n]));
-    reps[n].columns = cli_columns(wide);
+    reps[n].columns = columns;
     reps[n++].pair = pair_names[i];
   }
-  if (rc == 0 && mapo__mpi_rank() == 0) rc = report(json, reps, n, &where);
+  if (rc == 0 && mapo__mpi_rank() == 0) rc = report(json, columns, reps, n, &where);
   mapo__mpi_place_free(&where);
   return rc;
 }
