@@ -41,6 +41,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <omp.h>
 #include <sched.h>
 #include <stdio.h>
@@ -52,7 +53,10 @@
 #include "internal.h"
 #include "outputs.h"
 
-enum { TRIALS_MAX = 100000, TAG_KNIFE = 11, TAG_DONE = 12, OMP_THREADS = 2 };
+enum { TRIALS_MAX = 100000, TAG_KNIFE = 11, TAG_DONE = 12, OMP_THREADS = 2, NO_WINDOW = -1 };
+#define NO_WINDOW_KNIFE                                                                       \
+  "not run: this MPI made no window across these nodes (Open MPI over TCP: mpirun --mca osc " \
+  "pt2pt)"
 
 typedef struct {
   double start, end; /* when the knife was taken and returned, seconds */
@@ -122,8 +126,19 @@ static int onesided_knife(MPI_Comm comm, int trials, holding *h) {
   MPI_Comm_rank(comm, &rank);
   int *flag = NULL;
   MPI_Win win;
-  MPI_Win_allocate(rank == 0 ? (MPI_Aint)sizeof(int) : 0, sizeof(int), MPI_INFO_NULL, comm, &flag,
-                   &win);
+  /* Not every MPI can make a window across every network (Open MPI 4.1 over TCP between
+   * nodes picks a one-sided component that then fails): a window that could not be made
+   * is told, not fatal, and the method is reported as not run. */
+  MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
+  const int made = MPI_Win_allocate(rank == 0 ? (MPI_Aint)sizeof(int) : 0, sizeof(int),
+                                    MPI_INFO_NULL, comm, &flag, &win) == MPI_SUCCESS;
+  MPI_Comm_set_errhandler(comm, MPI_ERRORS_ARE_FATAL);
+  int none = !made;
+  MPI_Allreduce(MPI_IN_PLACE, &none, 1, MPI_INT, MPI_MAX, comm);
+  if (none) {
+    if (made) MPI_Win_free(&win);
+    return NO_WINDOW;
+  }
   MPI_Win_lock_all(0, win);
   const int in = 1, out = 0;
   if (rank == 0) {
@@ -154,7 +169,8 @@ static int onesided_knife(MPI_Comm comm, int trials, holding *h) {
 /* The methods, in the order they run; --mode picks one of them or all. */
 static const struct {
   const char *name, *knife;
-  int (*take)(MPI_Comm comm, int trials, holding *h); /* returns this rank's failures */
+  /* returns this rank's failures, or NO_WINDOW where the method could not run */
+  int (*take)(MPI_Comm comm, int trials, holding *h);
 } methods[] = {
     {"own", "each rank its own: nothing shared", own_cupboard},
     {"token", "one, a message round the ranks", token_knife},
@@ -219,7 +235,14 @@ static void run_method(MPI_Comm comm, int which, int trials, int same_node, hold
                        holding *all, mapo_cupboard_method *r) {
   int size;
   MPI_Comm_size(comm, &size);
-  int failures = methods[which].take(comm, trials, mine);
+  const int got = methods[which].take(comm, trials, mine);
+  int failures = got < 0 ? 0 : got, none = got == NO_WINDOW;
+  MPI_Allreduce(MPI_IN_PLACE, &none, 1, MPI_INT, MPI_MAX, comm);
+  if (none) { /* agreed in the method: nothing was taken */
+    if (all != NULL)
+      *r = (mapo_cupboard_method){methods[which].name, NO_WINDOW_KNIFE, 0, 0, 1, NAN};
+    return;
+  }
   MPI_Allreduce(MPI_IN_PLACE, &failures, 1, MPI_INT, MPI_SUM, comm);
   MPI_Gather(mine, 2 * trials, MPI_DOUBLE, all, 2 * trials, MPI_DOUBLE, 0, comm);
   if (all == NULL) return; /* only rank 0 has `all` (cupboard): it alone gathers */

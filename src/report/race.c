@@ -7,6 +7,7 @@
  * never rename one.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -241,8 +242,11 @@ mapo_verdict_class mapo_cupboard_nodes_verdict(char *buf, size_t size,
 /* A row of the methods' tables: the label (the method's mode, or a pair's), takes,
  * failures, cost and its multiple of the lock's. */
 static void method_row(FILE *f, const char *label, const mapo_cupboard_method *m, double lock) {
-  fprintf(f, "  %-22s %-11s %6d %8d %9.3f %7.1f\n", label, m->mode, m->takes, m->failures, m->usec,
-          lock > 0 ? m->usec / lock : 0.0);
+  fprintf(f, "  %-22s %-11s %6d %8d", label, m->mode, m->takes, m->failures);
+  if (isfinite(m->usec) && lock > 0)
+    fprintf(f, " %9.3f %7.1f\n", m->usec, m->usec / lock);
+  else
+    fprintf(f, " %9s %7s\n", "-", "-"); /* not run: no figure, never "nan" */
 }
 
 static void cupboard_pairs_text(FILE *f, const mapo_cupboard_report *r, double lock) {

@@ -133,13 +133,17 @@ def cupboard_pairs(cluster, mapo_mpi):
         fail(f"cupboard pairs {pairs}, nodes {doc['nodes']}: expected {want} on 2 nodes")
     for p in doc["pairs"]:
         for m in p["methods"]:
-            if m["failures"] != 0 or not m["usec_per_take"] > 0 or m["takes"] != 400:
+            # Open MPI 4.1 over TCP makes no window between nodes: the one-sided method is
+            # then reported as not run (no takes, no figure), never as a crash.
+            not_run = m["mode"] == "onesided" and m["takes"] == 0 and m["usec_per_take"] is None
+            if not not_run and (m["failures"] != 0 or m["takes"] != 400 or
+                                not (m["usec_per_take"] or 0) > 0):
                 fail(f"cupboard {p['pair']} {m['mode']}: {m}")
     if doc["nodes_verdict"] == "missing" or "across nodes" not in doc["nodes_sentence"] or \
             "one node:" in doc["nodes_sentence"]:
         fail(f"cupboard: the sentence does not compare the pairs: {doc['nodes_sentence']}")
-    return ", ".join(f"{p['pair']} {m['mode']} {m['usec_per_take']:.2f} us"
-                     for p in doc["pairs"] for m in p["methods"])
+    return ", ".join(f"{p['pair']} {m['mode']} " + (f"{m['usec_per_take']:.2f} us"
+                     if m["usec_per_take"] else "not run") for p in doc["pairs"] for m in p["methods"])
 
 
 def pingpong_pairs(cluster, mapo_mpi):
