@@ -1,7 +1,7 @@
 /* cook.c - `mapo-mpi cook`: a head chef (rank 0) deals ready steps to the cooks (the
  * other ranks) as messages.
  *
- * Run:    mpirun -n 4 mapo-mpi cook [--unit-ms MS] [--gantt] [--trace FILE] [--json]
+ * Run:    mpirun -n 4 mapo-mpi cook [--unit-ms MS] [--gantt] [--trace FILE] [--json] [--wide]
  * Notice: the cooks share nothing, not even the recipe's bookkeeping: rank 0 holds the
  *         kitchen (what is done, which utensils are out, who is idle) and only
  *         coordinates, so `-n 4` has three cooks and the bound counts three. A ready
@@ -217,7 +217,7 @@ static int cook_once(mapo_kitchen *k, const mapo_recipe *r, double unit_ms,
 
 typedef struct cook_args {
   const char *recipe, *trace, *svg;
-  int gantt, json, insist;
+  int gantt, json, insist, wide;
   double unit_ms;
 } cook_args;
 
@@ -228,23 +228,26 @@ static int parse(int argc, char **argv, cook_args *a) {
       {"recipe", CLI_STRING, &a->recipe, 0, 0, NULL, "FILE",
        "a recipe file (default: the notebook's)"},
       {"unit-ms", CLI_DOUBLE, &a->unit_ms, 0, 60000, NULL, "MS",
-       "milliseconds per unit (default 100; 0: steps take no time, only the messages' cost shows)"},
+       "ms per unit (default 100; 0: messages only)"},
       {"gantt", CLI_FLAG, &a->gantt, 0, 0, NULL, NULL, "draw a text Gantt chart, a row per cook"},
       {"trace", CLI_STRING, &a->trace, 0, 0, NULL, "FILE",
-       "write a Chrome trace (open in Perfetto), a row per cook rank"},
+       "write a Chrome trace (open in Perfetto)"},
       {"svg", CLI_STRING, &a->svg, 0, 0, NULL, "FILE", "write an SVG Gantt chart"},
-      {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+      {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL, "print one JSON object, nothing else"},
+      {"wide", CLI_FLAG, &a->wide, 0, 0, NULL, NULL, "do not fold sentences to 80 columns"},
       CLI_INSIST(&a->insist),
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
       "cook",
-      "[--recipe FILE] [--unit-ms MS] [--gantt] [--trace FILE] [--svg FILE] [--json]",
-      "Cook a recipe (the notebook's Mapo Tofu by default) with MPI ranks: rank 0, the head\n"
-      "chef, deals each ready step to an idle cook (ranks 1 and up) as a message, keeping\n"
-      "the dependencies and the utensils; it reports the makespan against the bound for\n"
-      "that many cooks, the messages' cost (dispatch) and the rice temperature, as\n"
-      "`mapo cook` does. Run it under mpirun with at least 2 ranks: mpirun -n 4 gives 3 cooks.",
+      "[--recipe FILE] [--unit-ms MS] [--gantt] [--trace FILE]\n"
+      "       [--svg FILE] [--json] [--wide] [--insist]",
+      "Cook a recipe (the notebook's Mapo Tofu by default) with MPI ranks: rank 0, the\n"
+      "head chef, deals each ready step to an idle cook (ranks 1 and up) as a message,\n"
+      "keeping the dependencies and the utensils; it reports the makespan against the\n"
+      "bound for that many cooks, the messages' cost (dispatch) and the rice\n"
+      "temperature, as `mapo cook` does. Run it under mpirun with at least 2 ranks:\n"
+      "mpirun -n 4 gives 3 cooks.",
       opts,
       0,
       0};
@@ -358,11 +361,15 @@ static int report(const cook_args *a, const job *j) {
     mapo__mpi_place_json(stdout, &j->where, 1);
     fputs("}\n", stdout);
   } else {
+    char ranks[256];
+    const int columns = cli_columns(a->wide);
     mapo_report_cook_text(stdout, &mpi_model, &j->k, &j->s);
-    printf("  ranks: %d, rank 0 the head chef, ranks 1 to %d the cooks 0 to %d\n", size, size - 1,
-           size - 2);
-    mapo__mpi_place_text(stdout, &j->where, 1);
-    if (a->gantt) mapo_report_gantt(stdout, &j->k, &j->s, 64);
+    mapo_report_paragraph(stdout, columns, "  ", "  ",
+                          mapo_report_cook_ranks(ranks, sizeof ranks, size));
+    mapo__mpi_place_text(stdout, &j->where, 1, columns);
+    /* The chart's time axis: 64 columns, or what leaves room for its labels (22). */
+    int chart = columns > 0 && columns - 22 < 64 ? columns - 22 : 64;
+    if (a->gantt) mapo_report_gantt(stdout, &j->k, &j->s, chart < 20 ? 20 : chart);
   }
   if (a->trace && (rc = mapo_report_trace_file(a->trace, &mpi_model, &j->k)) < 0) {
     fprintf(stderr, "mapo-mpi cook: --trace %s: %s\n", a->trace, mapo_strerror(rc));

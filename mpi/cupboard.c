@@ -1,6 +1,7 @@
 /* cupboard.c - `mapo-mpi cupboard`: a cupboard per rank, then one knife for all.
  *
  *   mpirun -n 2 mapo-mpi cupboard [--mode own|token|onesided|all] [--trials K] [--json]
+ *                                 [--wide]
  *
  * First the notebook's version (own): every rank has its own cupboard, its own list
  * ["knife", "spoon", "fork"]; every cook takes the knife, cuts, puts it back, and nobody
@@ -27,6 +28,12 @@
  * more than a lock in shared memory costs. The times include two clock reads per take
  * (tens of nanoseconds); with more ranks than processors they are mostly waiting.
  *
+ * Then the shared methods again between two ranks only, as pingpong pairs them (place.c):
+ * rank 0 with the first other rank on its node, and with the first rank on another node,
+ * each where one exists. On one node a take is a trip through shared memory; across
+ * nodes it crosses the network, and the report says how many times dearer that is (or
+ * that every rank shares one node, so there is no such pair).
+ *
  * Each method runs once: its figure is read from the holders' notes (the median time
  * from one take to the next), not from the wall time of whole runs, so the benchmark
  * harness (mapo/bench.h), which times whole runs, has nothing to time here. The report
@@ -34,6 +41,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <omp.h>
 #include <sched.h>
 #include <stdio.h>
@@ -43,8 +51,12 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "outputs.h"
 
-enum { TRIALS_MAX = 100000, TAG_KNIFE = 11, TAG_DONE = 12, OMP_THREADS = 2 };
+enum { TRIALS_MAX = 100000, TAG_KNIFE = 11, TAG_DONE = 12, OMP_THREADS = 2, NO_WINDOW = -1 };
+#define NO_WINDOW_KNIFE                                                                       \
+  "not run: this MPI made no window across these nodes (Open MPI over TCP: mpirun --mca osc " \
+  "pt2pt)"
 
 typedef struct {
   double start, end; /* when the knife was taken and returned, seconds */
@@ -58,14 +70,15 @@ static void cut(void) { cuts++; }
  * that holds the knife may not get a core to give it back with. */
 static int crowded;
 
-static int recv_knife(int *knife, int from) {
-  if (crowded) return mapo__mpi_recv_idle(knife, 1, MPI_INT, from, TAG_KNIFE, MPI_COMM_WORLD, NULL);
-  return MPI_Recv(knife, 1, MPI_INT, from, TAG_KNIFE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+static int recv_knife(int *knife, int from, MPI_Comm comm) {
+  if (crowded) return mapo__mpi_recv_idle(knife, 1, MPI_INT, from, TAG_KNIFE, comm, NULL);
+  return MPI_Recv(knife, 1, MPI_INT, from, TAG_KNIFE, comm, MPI_STATUS_IGNORE);
 }
 
 /* The notebook's version: this rank's own cupboard, a list of three utensils. Taking
  * the knife removes it from the list (failing if it is not there), returning appends it. */
-static int own_cupboard(int trials, holding *h) {
+static int own_cupboard(MPI_Comm comm, int trials, holding *h) {
+  (void)comm; /* nothing is shared */
   const char *cupboard[3] = {"knife", "spoon", "fork"};
   int n = 3, failures = 0;
   for (int k = 0; k < trials; k++) {
@@ -89,37 +102,50 @@ static int own_cupboard(int trials, holding *h) {
 
 /* One knife, a message passed round the ring 0 -> 1 -> ... -> size-1 -> 0. Its value
  * counts the cuts made with it: the last holder checks that none went missing. */
-static int token_knife(int trials, holding *h) {
-  const int rank = mapo__mpi_rank(), size = mapo__mpi_size();
+static int token_knife(MPI_Comm comm, int trials, holding *h) {
+  int rank, size;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
   const int left = (rank + size - 1) % size, right = (rank + 1) % size;
   int knife = 0, failures = 0;
   for (int k = 0; k < trials; k++) {
-    if (rank != 0 || k != 0) recv_knife(&knife, left);
+    if (rank != 0 || k != 0) recv_knife(&knife, left, comm);
     h[k].start = mapo_now_s();
     knife++;
     cut();
     h[k].end = mapo_now_s();
-    if (rank != size - 1 || k != trials - 1)
-      MPI_Send(&knife, 1, MPI_INT, right, TAG_KNIFE, MPI_COMM_WORLD);
+    if (rank != size - 1 || k != trials - 1) MPI_Send(&knife, 1, MPI_INT, right, TAG_KNIFE, comm);
   }
   if (rank == size - 1 && knife != size * trials) failures++;
   return failures;
 }
 
 /* One knife, a flag in a window on rank 0: 1 in the cupboard, 0 taken. */
-static int onesided_knife(int trials, holding *h) {
-  const int rank = mapo__mpi_rank();
+static int onesided_knife(MPI_Comm comm, int trials, holding *h) {
+  int rank;
+  MPI_Comm_rank(comm, &rank);
   int *flag = NULL;
   MPI_Win win;
-  MPI_Win_allocate(rank == 0 ? (MPI_Aint)sizeof(int) : 0, sizeof(int), MPI_INFO_NULL,
-                   MPI_COMM_WORLD, &flag, &win);
+  /* Not every MPI can make a window across every network (Open MPI 4.1 over TCP between
+   * nodes picks a one-sided component that then fails): a window that could not be made
+   * is told, not fatal, and the method is reported as not run. */
+  MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
+  const int made = MPI_Win_allocate(rank == 0 ? (MPI_Aint)sizeof(int) : 0, sizeof(int),
+                                    MPI_INFO_NULL, comm, &flag, &win) == MPI_SUCCESS;
+  MPI_Comm_set_errhandler(comm, MPI_ERRORS_ARE_FATAL);
+  int none = !made;
+  MPI_Allreduce(MPI_IN_PLACE, &none, 1, MPI_INT, MPI_MAX, comm);
+  if (none) {
+    if (made) MPI_Win_free(&win);
+    return NO_WINDOW;
+  }
   MPI_Win_lock_all(0, win);
   const int in = 1, out = 0;
   if (rank == 0) {
     MPI_Put(&in, 1, MPI_INT, 0, 0, 1, MPI_INT, win);
     MPI_Win_flush(0, win);
   }
-  MPI_Barrier(MPI_COMM_WORLD);
+  MPI_Barrier(comm);
   for (int k = 0; k < trials; k++) {
     for (;;) {
       int was = 0;
@@ -143,7 +169,8 @@ static int onesided_knife(int trials, holding *h) {
 /* The methods, in the order they run; --mode picks one of them or all. */
 static const struct {
   const char *name, *knife;
-  int (*take)(int trials, holding *h); /* returns this rank's failures */
+  /* returns this rank's failures, or NO_WINDOW where the method could not run */
+  int (*take)(MPI_Comm comm, int trials, holding *h);
 } methods[] = {
     {"own", "each rank its own: nothing shared", own_cupboard},
     {"token", "one, a message round the ranks", token_knife},
@@ -202,13 +229,22 @@ static int overlaps(const holding *h, int n) {
   return bad;
 }
 
-/* Run one method on every rank; rank 0 gathers the holdings, checks and times them. */
-static void run_method(int which, int trials, int same_node, holding *mine, holding *all,
-                       mapo_cupboard_method *r) {
-  const int size = mapo__mpi_size();
-  int failures = methods[which].take(trials, mine);
-  MPI_Allreduce(MPI_IN_PLACE, &failures, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-  MPI_Gather(mine, 2 * trials, MPI_DOUBLE, all, 2 * trials, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+/* Run one method on every rank of comm; its rank 0 gathers the holdings, checks and
+ * times them. */
+static void run_method(MPI_Comm comm, int which, int trials, int same_node, holding *mine,
+                       holding *all, mapo_cupboard_method *r) {
+  int size;
+  MPI_Comm_size(comm, &size);
+  const int got = methods[which].take(comm, trials, mine);
+  int failures = got < 0 ? 0 : got, none = got == NO_WINDOW;
+  MPI_Allreduce(MPI_IN_PLACE, &none, 1, MPI_INT, MPI_MAX, comm);
+  if (none) { /* agreed in the method: nothing was taken */
+    if (all != NULL)
+      *r = (mapo_cupboard_method){methods[which].name, NO_WINDOW_KNIFE, 0, 0, 1, NAN};
+    return;
+  }
+  MPI_Allreduce(MPI_IN_PLACE, &failures, 1, MPI_INT, MPI_SUM, comm);
+  MPI_Gather(mine, 2 * trials, MPI_DOUBLE, all, 2 * trials, MPI_DOUBLE, 0, comm);
   if (all == NULL) return; /* only rank 0 has `all` (cupboard): it alone gathers */
   r->mode = methods[which].name;
   r->knife = methods[which].knife;
@@ -253,9 +289,60 @@ static void place(mapo_cupboard_report *rep) {
   rep->crowded = crowded;
 }
 
+/* The pairs: rank 0 with the first other rank on its node, and with the first rank on
+ * another node, each where one exists (as pingpong chooses them); their rows live here
+ * until the report is written. */
+enum { PAIRS = 2 };
+static const char *const pair_names[PAIRS] = {"one node", "across nodes"};
+static mapo_cupboard_pair pairs[PAIRS];
+static mapo_cupboard_method pair_rows[PAIRS][METHODS];
+
+/* The shared methods asked for (not own), between rank 0 and peer only; the other ranks
+ * wait for rank 0's word without spinning. Rank 0 fills p. */
+static void measure_pair(const char *mode, int peer, int same_node, int trials, holding *mine,
+                         holding *all, mapo_cupboard_pair *p, mapo_cupboard_method *rows) {
+  const int rank = mapo__mpi_rank(), in = rank == 0 || rank == peer;
+  MPI_Comm pair;
+  MPI_Comm_split(MPI_COMM_WORLD, in ? 0 : MPI_UNDEFINED, rank, &pair);
+  if (!in) {
+    int word;
+    mapo__mpi_recv_idle(&word, 1, MPI_INT, 0, TAG_DONE, MPI_COMM_WORLD, NULL);
+    return;
+  }
+  p->peer = peer;
+  p->methods = rows;
+  p->nmethods = 0;
+  for (int which = 1; which < METHODS; which++) /* 0 is own: nothing to exchange */
+    if (strcmp(mode, ALL) == 0 || strcmp(mode, methods[which].name) == 0)
+      run_method(pair, which, trials, same_node, mine, rank == 0 ? all : NULL,
+                 &rows[p->nmethods++]);
+  MPI_Comm_free(&pair);
+  const int word = 0;
+  for (int r = 1; rank == 0 && r < mapo__mpi_size(); r++)
+    if (r != peer) MPI_Send(&word, 1, MPI_INT, r, TAG_DONE, MPI_COMM_WORLD);
+}
+
+/* Every pair that exists, in order; rep->pairs and npairs (rank 0's) name them. */
+static void measure_pairs(const char *mode, const mapo__mpi_place *where, int trials, holding *mine,
+                          holding *all, mapo_cupboard_report *rep) {
+  const int peer[PAIRS] = {mapo__mpi_place_first(where, 0, 0),
+                           mapo__mpi_place_first_away(where, 0)};
+  rep->nodes = where->nodes;
+  rep->pairs = pairs;
+  rep->npairs = 0;
+  if (strcmp(mode, methods[0].name) == 0) return; /* own alone: no knife to pass */
+  for (int i = 0; i < PAIRS; i++) {
+    if (peer[i] < 0) continue;
+    mapo_cupboard_pair *p = &pairs[rep->npairs++];
+    p->where = pair_names[i];
+    measure_pair(mode, peer[i], i == 0, trials, mine, all, p, pair_rows[i]);
+  }
+}
+
 /* The methods asked for on every rank, then the reference on rank 0 while the others
  * wait without taking a core from it. Rank 0 fills rep. Returns 0 or the exit status. */
-static int cupboard(const char *mode, mapo_cupboard_report *rep, mapo_cupboard_method *res) {
+static int cupboard(const char *mode, const mapo__mpi_place *where, mapo_cupboard_report *rep,
+                    mapo_cupboard_method *res) {
   const int rank = mapo__mpi_rank(), size = mapo__mpi_size(), trials = rep->trials;
   place(rep);
   holding *mine = malloc((size_t)trials * sizeof *mine);
@@ -269,7 +356,8 @@ static int cupboard(const char *mode, mapo_cupboard_report *rep, mapo_cupboard_m
   rep->methods = res;
   for (int which = 0; which < METHODS; which++)
     if (strcmp(mode, ALL) == 0 || strcmp(mode, methods[which].name) == 0)
-      run_method(which, trials, rep->same_node, mine, all, &res[rep->nmethods++]);
+      run_method(MPI_COMM_WORLD, which, trials, rep->same_node, mine, all, &res[rep->nmethods++]);
+  measure_pairs(mode, where, trials, mine, all, rep);
   int done = 0;
   if (all == NULL) { /* a rank other than 0: only rank 0 has `all` */
     mapo__mpi_recv_idle(&done, 1, MPI_INT, 0, TAG_DONE, MPI_COMM_WORLD, NULL);
@@ -287,7 +375,7 @@ static int cupboard(const char *mode, mapo_cupboard_report *rep, mapo_cupboard_m
 static int report(int json, const mapo_cupboard_report *rep, const mapo__mpi_place *where) {
   if (!json) {
     if (mapo_report_cupboard_text(stdout, rep) < 0) return 1;
-    mapo__mpi_place_text(stdout, where, 1);
+    mapo__mpi_place_text(stdout, where, 1, rep->columns);
     return 0;
   }
   char *buf = NULL;
@@ -303,23 +391,26 @@ static int report(int json, const mapo_cupboard_report *rep, const mapo__mpi_pla
 int mapo__mpi_cupboard(int argc, char **argv) {
   const char *modes[METHODS + 2] = {[METHODS] = ALL}, *mode = ALL;
   for (int i = 0; i < METHODS; i++) modes[i] = methods[i].name;
-  int trials = 1000, json = 0;
+  int trials = 1000, json = 0, wide = 0;
   const cli_opt opts[] = {
-      {"mode", CLI_CHOICE, &mode, 0, 0, modes, "M",
-       "own (every rank's own cupboard), token, onesided, or all (the default)"},
+      {"mode", CLI_CHOICE, &mode, 0, 0, modes, "M", "the method(s) (default all)"},
       {"trials", CLI_INT, &trials, 2, TRIALS_MAX, NULL, "K",
-       "takes per rank, and per thread for the OpenMP lock (default 1000)"},
-      {"json", CLI_FLAG, &json, 0, 0, NULL, NULL, "print one JSON object and nothing else"},
+       "takes per rank or thread (default 1000)"},
+      {"json", CLI_FLAG, &json, 0, 0, NULL, NULL, "print one JSON object, nothing else"},
+      {"wide", CLI_FLAG, &wide, 0, 0, NULL, NULL, "do not fold sentences to 80 columns"},
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
       "cupboard",
-      "[--mode own|token|onesided|all] [--trials K] [--json]",
-      "The notebook's cupboard over MPI: every rank its own cupboard (nobody fails, nothing\n"
-      "is shared), then one knife shared by all ranks, passed as a message (token) or kept\n"
-      "as a flag in a window on rank 0 (onesided). Checks that no two ranks ever held the\n"
-      "knife at once (exit 1 otherwise) and reports the cost of one take-and-return against\n"
-      "an OpenMP lock between 2 threads. token and onesided need at least 2 ranks.",
+      "[--mode own|token|onesided|all] [--trials K]\n"
+      "       [--json] [--wide]",
+      "The notebook's cupboard over MPI: every rank its own cupboard (nobody fails,\n"
+      "nothing is shared), then one knife shared by all ranks, passed as a message\n"
+      "(token) or kept as a flag in a window on rank 0 (onesided). Checks that no two\n"
+      "ranks ever held the knife at once (exit 1 otherwise) and reports the cost of one\n"
+      "take-and-return against an OpenMP lock between 2 threads; then the same between\n"
+      "two ranks on one node and two on different nodes, each where they exist.\n"
+      "token and onesided need at least 2 ranks.",
       opts,
       0,
       0};
@@ -334,10 +425,11 @@ int mapo__mpi_cupboard(int argc, char **argv) {
 
   mapo_cupboard_method res[METHODS + 1];
   memset(res, 0, sizeof res);
-  mapo_cupboard_report rep = {.ranks = mapo__mpi_size(), .trials = trials};
+  mapo_cupboard_report rep = {
+      .ranks = mapo__mpi_size(), .trials = trials, .columns = cli_columns(wide)};
   mapo__mpi_place where;
   if (mapo__mpi_place_init(&where) != 0) return 1;
-  rc = cupboard(mode, &rep, res);
+  rc = cupboard(mode, &where, &rep, res);
   if (rc == 0 && mapo__mpi_rank() == 0) rc = report(json, &rep, &where);
   mapo__mpi_place_free(&where);
   if (rc != 0 || mapo__mpi_rank() != 0) return rc;

@@ -91,8 +91,9 @@ void mapo__mpi_place_clocks(mapo__mpi_place *p);
  * node than `node`; -1 when there is none. */
 int mapo__mpi_place_first(const mapo__mpi_place *p, int node, int other_than);
 int mapo__mpi_place_first_away(const mapo__mpi_place *p, int node);
-/* The placement table (a rank per row: host, node, threads and, measured, the clock). */
-void mapo__mpi_place_text(FILE *f, const mapo__mpi_place *p, int threads);
+/* The placement table (a rank per row: host, node, threads and, measured, the clock),
+ * within `columns` (cli_columns: 0 unwrapped): a host name too long for it is cut. */
+void mapo__mpi_place_text(FILE *f, const mapo__mpi_place *p, int threads, int columns);
 /* "nodes":N,"placement":[{"rank":0,"host":...},...] as members of an object. */
 void mapo__mpi_place_json(FILE *f, const mapo__mpi_place *p, int threads);
 /* A report's one-line JSON object (json, len) onto out with the placement's members

@@ -38,8 +38,8 @@ static const struct {
   const char *about;
   int threads;
 } lessons[] = {
-    {"cook", mapo__mpi_cook,
-     "a head chef (rank 0) deals ready steps to the cooks (the other ranks)", NO_THREADS},
+    {"cook", mapo__mpi_cook, "a head chef (rank 0) deals ready steps to cooks (the other ranks)",
+     NO_THREADS},
     {"cupboard", mapo__mpi_cupboard,
      "a cupboard per rank, then one knife shared: a token, one-sided", THREADS},
     {"sum", mapo__mpi_sum, "the notebook's sums: the kernel of mapo sum plus one reduction",
@@ -63,6 +63,8 @@ static const char *lesson_names(void) {
 static void usage(void) {
   puts("usage: mpirun -n N mapo-mpi LESSON [options]   (mapo-mpi LESSON --help)\n\nlessons:");
   for (size_t i = 0; i < LESSONS; i++) printf("  %-10s %s\n", lessons[i].name, lessons[i].about);
+  puts("\nEvery lesson takes --json (one JSON object) and --wide (sentences not folded to\n"
+       "the terminal's width, COLUMNS or 80 columns).");
 }
 
 enum { HELP = -1, VERSION = -2, NONE = -3 }; /* what argv asks for, beside a lesson */

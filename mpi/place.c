@@ -110,17 +110,43 @@ void mapo__mpi_place_clocks(mapo__mpi_place *p) {
   p->clocks = 1;
 }
 
-void mapo__mpi_place_text(FILE *f, const mapo__mpi_place *p, int threads) {
-  fprintf(f, "\n  placement: %d rank%s on %d node%s%s\n", p->size, p->size == 1 ? "" : "s",
-          p->nodes, p->nodes == 1 ? "" : "s",
-          p->clocks ? "; clocks against rank 0's, the shortest of 24 round trips" : "");
-  fprintf(f, "  %6s  %-20s %5s %8s", "rank", "host", "node", "threads");
-  if (p->clocks) fprintf(f, "  %18s  %12s", "clock offset (s)", "+/- (us)");
+/* The host column: as wide as the longest name, but never so wide that a row passes
+ * `columns` (0: no limit); a longer name is cut, and ends with "..". */
+static int host_width(const mapo__mpi_place *p, int columns, int others) {
+  int w = 4; /* "host" */
+  for (int q = 0; q < p->size; q++) {
+    const int len = (int)strlen(p->host[q]);
+    if (len > w) w = len;
+  }
+  if (columns > 0 && others + w > columns) w = columns - others > 8 ? columns - others : 8;
+  return w;
+}
+
+static void host_cell(FILE *f, const char *host, int w) {
+  if ((int)strlen(host) <= w)
+    fprintf(f, "%-*s", w, host);
+  else
+    fprintf(f, "%.*s..", w - 2, host);
+}
+
+void mapo__mpi_place_text(FILE *f, const mapo__mpi_place *p, int threads, int columns) {
+  char head[192];
+  snprintf(head, sizeof head, "placement: %d rank%s on %d node%s%s", p->size,
+           p->size == 1 ? "" : "s", p->nodes, p->nodes == 1 ? "" : "s",
+           p->clocks ? "; clocks against rank 0's, the shortest of 24 round trips" : "");
+  fputc('\n', f);
+  mapo_report_paragraph(f, columns, "  ", "    ", head);
+  /* The columns beside the host's: "  rank  " and "  node  threads", and the clocks'. */
+  const int w = host_width(p, columns, 23 + (p->clocks ? 29 : 0));
+  fprintf(f, "  %4s  %-*s  %4s  %7s", "rank", w, "host", "node", "threads");
+  if (p->clocks) fprintf(f, "  %16s  %9s", "clock offset (s)", "+/- (us)");
   fputc('\n', f);
   for (int q = 0; q < p->size; q++) {
-    fprintf(f, "  %6d  %-20s %5d %8d", q, p->host[q], p->node[q], threads);
+    fprintf(f, "  %4d  ", q);
+    host_cell(f, p->host[q], w);
+    fprintf(f, "  %4d  %7d", p->node[q], threads);
     if (p->clocks)
-      fprintf(f, "  %18.6f  %12.1f", (double)p->offset_ns[q] / 1e9, (double)p->error_ns[q] / 1e3);
+      fprintf(f, "  %16.6f  %9.1f", (double)p->offset_ns[q] / 1e9, (double)p->error_ns[q] / 1e3);
     fputc('\n', f);
   }
 }

@@ -1,6 +1,6 @@
 /* sum.c - the notebook's sums on MPI ranks: the kernel of `mapo sum` plus one collective.
  *
- * Run:    mpirun -q -n 2 mapo-mpi sum [--base 50000000] [--split range] [--threads 2]
+ * Run:    mpirun -n 2 mapo-mpi sum [--base 50000000] [--split range] [--threads 2] [--wide]
  * Notice: the notebook's process pool, done the HPC way. Each rank takes its share of
  *         the job as the library cuts it (mapo_sum_share_pieces: whole numbers dealt
  *         round robin, or a part of every number's range), sums it with the same kernel
@@ -10,10 +10,12 @@
  *         MPI_UINT64_T) and a user-defined MPI_Op adds them with the carry: the
  *         library's mapo_sum_combine. Timing is the harness's (mapo/bench.h) with the
  *         MPI hooks of bench.c: a barrier before the clock, the slowest rank's time
- *         after. `--threads` makes it hybrid (MPI + OpenMP, MPI_THREAD_FUNNELED, asked
- *         for only then: main.c): mind
- *         that `mpirun -n 2` binds each rank to one core, so its threads share it unless
- *         launched with `--bind-to none` or `--map-by slot:PE=N`; the report warns.
+ *         after. The baseline of the verdict, the whole job on one thread of rank 0, is
+ *         timed the same way (a warm-up and the same runs: a median with its range),
+ *         and one rank of one thread claims no speedup. `--threads` makes it hybrid (MPI + OpenMP,
+ * MPI_THREAD_FUNNELED, asked for only then: main.c): mind that `mpirun -n 2` binds each rank to one
+ * core, so its threads share it unless launched with `--bind-to none` or `--map-by slot:PE=N`; the
+ * report warns.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,12 +27,13 @@
 #include <string.h>
 
 #include "internal.h"
+#include "outputs.h"
 
 enum { REPEAT_MAX = 1000, THREADS_MAX = 64 };
 
 typedef struct sum_args {
   const char *split;
-  int numbers, threads, repeat, json;
+  int numbers, threads, repeat, json, wide;
   uint64_t base;
 } sum_args;
 
@@ -60,21 +63,24 @@ static int parse(int argc, char **argv, sum_args *a) {
       {"base", CLI_U64, &a->base, 0, (double)MAPO_SUM_N_MAX, NULL, "B",
        "the first n (default 5000000)"},
       {"split", CLI_CHOICE, &a->split, 0, 0, mapo_sum_split_names, "S",
-       "whole numbers to ranks round robin, or every number's range cut evenly"},
+       "whole numbers, or each one's range cut"},
       {"threads", CLI_INT, &a->threads, 1, THREADS_MAX, NULL, "T",
        "OpenMP threads per rank (default 1)"},
       {"repeat", CLI_INT, &a->repeat, 1, REPEAT_MAX, NULL, "R",
        "timed runs after one warm-up (default 5)"},
-      {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL,
-       "print one JSON object (rank 0) and nothing else"},
+      {"json", CLI_FLAG, &a->json, 0, 0, NULL, NULL, "print one JSON object, nothing else"},
+      {"wide", CLI_FLAG, &a->wide, 0, 0, NULL, NULL, "do not fold sentences to 80 columns"},
       {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL, NULL},
   };
   const cli_cmd cmd = {
       "sum",
-      "[--numbers N] [--base B] [--split S] [--threads T] [--repeat R] [--json]",
+      "[--numbers N] [--base B] [--split S] [--threads T]\n"
+      "       [--repeat R] [--json] [--wide]",
       "The notebook's CPU-bound sums on MPI ranks: each rank sums its share with\n"
       "the kernel of mapo sum, one MPI_Reduce adds the exact 128-bit totals on\n"
-      "rank 0, which verifies them against n(n-1)(2n-1)/6 (exit 1 if one is wrong).",
+      "rank 0, which verifies them against n(n-1)(2n-1)/6 (exit 1 if one is wrong).\n"
+      "The baseline, the whole job on one thread of rank 0, is timed the same way\n"
+      "(a warm-up, then R runs) while the other ranks wait without spinning.",
       opts,
       0,
       0};
@@ -177,15 +183,24 @@ static void ranked_free(ranked *x) {
   MPI_Type_free(&x->words);
 }
 
-/* The baseline of the efficiency: the whole job on one thread of rank 0 alone, timed by
- * the same harness with the library's serial model. NAN when it could not run. */
-static double one_thread(const sum_args *a) {
+/* The baseline of the verdict: the whole job on one thread of rank 0 alone, timed by
+ * the same harness with the library's serial model, as the ranks were: a warm-up, then
+ * `repeat` runs, their median and range (one run alone once made 1 rank read "speedup
+ * 1.72"). A median of NAN when it could not run. The other ranks wait for it without
+ * spinning, so that on a small machine they leave rank 0 its core. */
+static mapo_spread one_thread(const sum_args *a, int rank) {
+  mapo_spread s = {NAN, NAN, NAN, 0};
+  double seconds[REPEAT_MAX];
   mapo_sum_job alone;
-  double t1 = NAN;
-  if (mapo_sum_job_init(&alone, a->numbers, a->base, 1, MAPO_SPLIT_NUMBERS) < 0) return t1;
-  if (mapo_sum_time(mapo_sum_model_find("serial"), &alone, 1, &t1, NULL, NULL) < 0) t1 = NAN;
-  mapo_sum_job_free(&alone);
-  return t1;
+  if (rank == 0 && mapo_sum_job_init(&alone, a->numbers, a->base, 1, MAPO_SPLIT_NUMBERS) == 0) {
+    if (mapo_sum_time(mapo_sum_model_find("serial"), &alone, a->repeat, seconds, &s, NULL) < 0)
+      s = (mapo_spread){NAN, NAN, NAN, 0};
+    mapo_sum_job_free(&alone);
+  }
+  MPI_Request req;
+  MPI_Ibarrier(MPI_COMM_WORLD, &req);
+  mapo__mpi_wait_idle(&req);
+  return s;
 }
 
 /* ------------------------------------------------------------------- the placement */
@@ -240,10 +255,11 @@ static void placement_warning(const where *w, int size, int threads, char *out, 
 
 /* Rank 0: the shared report of a sum on stdout; returns the exit status. */
 static int report(const sum_args *a, const ranked *x, const where *w, const double *seconds,
-                  const mapo_spread *spread, double t1) {
+                  const mapo_spread *spread, const mapo_spread *t1) {
   char warning[256];
   placement_warning(w, x->size, a->threads, warning, sizeof warning);
-  const mapo_sum_mpi mpi = {x->size, w->ranks, t1};
+  const mapo_sum_mpi mpi = {
+      .ranks = x->size, .placement = w->ranks, .one_thread = *t1, .columns = cli_columns(a->wide)};
   mapo_sum_result r = {.model = "mpi",
                        .numbers = a->numbers,
                        .base = a->base,
@@ -267,7 +283,7 @@ static int report(const sum_args *a, const ranked *x, const where *w, const doub
   if (a->json)
     mapo_report_sum_json(stdout, &r);
   else if (mapo_report_sum_text(stdout, &r) == 0)
-    mapo__mpi_place_text(stdout, &w->place, a->threads);
+    mapo__mpi_place_text(stdout, &w->place, a->threads, mpi.columns);
   fflush(stdout); /* before the line on stderr, for a reader of both */
   if (!x->wrong) return 0;
   fprintf(stderr, "mapo-mpi sum: n = %llu did not verify\n", (unsigned long long)r.bad_n);
@@ -297,13 +313,13 @@ int mapo__mpi_sum(int argc, char **argv) {
                         .start = mapo__mpi_bench_start,
                         .combine = mapo__mpi_bench_combine};
   rc = mapo_bench_run(&b, seconds, &spread);
-  const double t1 = x.rank == 0 ? one_thread(&a) : NAN;
+  const mapo_spread t1 = one_thread(&a, x.rank);
   if (where_gather(&w, &x.job, x.size) != 0) {
     where_free(&w), ranked_free(&x);
     return 1;
   }
   int status = rc < 0 && rc != MAPO_EVERIFY ? mapo__mpi_fail(1, "sum", "%s", mapo_strerror(rc))
-               : x.rank == 0                ? report(&a, &x, &w, seconds, &spread, t1)
+               : x.rank == 0                ? report(&a, &x, &w, seconds, &spread, &t1)
                                             : 0;
   where_free(&w);
   ranked_free(&x);

@@ -21,6 +21,7 @@
 #include "report_env.h"
 #include "report_io.h"
 #include "report_load.h"
+#include "report_mpi.h"
 #include "report_pingpong.h"
 #include "report_race.h"
 #include "report_recipe.h"

@@ -13,6 +13,7 @@
 
 #include "race.h"
 #include "report.h"
+#include "verdict.h"
 
 /* One mode's run. */
 typedef struct mapo_race_outcome {
@@ -51,6 +52,15 @@ typedef struct mapo_cupboard_method {
   double usec;       /* the median time from one take to the next, microseconds */
 } mapo_cupboard_method;
 
+/* The sharing methods again between two ranks only, rank 0 and `peer`: what one take
+ * costs when the knife stays on one node, and when it crosses the network. */
+typedef struct mapo_cupboard_pair {
+  const char *where; /* "one node", "across nodes" */
+  int peer;
+  int nmethods;
+  const mapo_cupboard_method *methods; /* takes of the pair: 2 x trials */
+} mapo_cupboard_pair;
+
 /* `mapo-mpi cupboard`: the methods, the OpenMP lock (the reference) last. */
 typedef struct mapo_cupboard_report {
   int ranks, trials;
@@ -58,14 +68,25 @@ typedef struct mapo_cupboard_report {
   int crowded;   /* more ranks than processors on a node: the times are mostly waiting */
   int nmethods;
   const mapo_cupboard_method *methods;
+  int nodes;  /* how many nodes the ranks ran on (0: not known) */
+  int npairs; /* the pairs measured: on rank 0's node, across nodes, each where one exists */
+  const mapo_cupboard_pair *pairs;
+  int columns; /* the text's width (mapo_report_paragraph): 0 unwrapped */
 } mapo_cupboard_report;
 
 /* A table, a row per method with its cost in units of the reference's, and the lesson. */
 /* The cupboard's closing sentence, from the methods' times (mapo/verdict.h): which
  * exchanges cost more than the lock (the last method) and which did not. */
 void mapo_cupboard_verdict(char *buf, size_t size, const mapo_cupboard_report *r);
+/* The pairs' sentence (mapo/verdict.h): per method, a take across nodes against one on a
+ * node; or that all ranks share one node (or none shares one), so there is no pair to
+ * compare. Returns the class of the first method judged, else MAPO_VERDICT_MISSING
+ * (buf "" where no pair was measured at all). */
+mapo_verdict_class mapo_cupboard_nodes_verdict(char *buf, size_t size,
+                                               const mapo_cupboard_report *r);
 int mapo_report_cupboard_text(FILE *f, const mapo_cupboard_report *r);
-/* One line: {"lesson":"cupboard", ..., "methods": [...], "environment": {...}}. */
+/* One line: {"lesson":"cupboard", ..., "methods": [...], "pairs": [{"pair", "peer",
+ * "methods"}], "nodes_verdict", "nodes_sentence", "environment": {...}}. */
 int mapo_report_cupboard_json(FILE *f, const mapo_cupboard_report *r);
 
 #endif

@@ -27,7 +27,11 @@ typedef struct mapo_sum_placement {
 typedef struct mapo_sum_mpi {
   int ranks;
   const mapo_sum_placement *placement; /* `ranks` of them, rank 0 first */
-  double seconds_one_thread;           /* the whole problem on one thread of rank 0 alone */
+  /* The baseline: the whole problem on one thread of rank 0 alone, timed as the ranks
+   * are (a warm-up, then the same number of runs: median, min, max), so that the
+   * verdict compares like with like (mapo_sum_mpi_verdict). */
+  mapo_spread one_thread;
+  int columns; /* the text's width (mapo_report_paragraph): 0 unwrapped */
 } mapo_sum_mpi;
 
 typedef struct mapo_sum_result {
@@ -68,6 +72,14 @@ typedef struct mapo_sum_result {
  * the class; MAPO_VERDICT_MISSING (buf "") where there is no baseline or no time. */
 mapo_verdict_class mapo_sum_verdict(char *buf, size_t size, const mapo_sum_result *r);
 
+/* MPI's verdict: the ranks (x threads) against one thread, from the two spreads by
+ * mapo_verdict_of(): "2 ranks x 1 thread 1.95x one thread (efficiency 0.97): the ranks
+ * share this CPU-bound work", a tie, a loss, or that the machine was busy. One rank of
+ * one thread claims no speedup (it does what the baseline does). Returns the class
+ * (MAPO_VERDICT_TIE for one rank of one thread); MAPO_VERDICT_MISSING where a time is
+ * missing (buf then says so). */
+mapo_verdict_class mapo_sum_mpi_verdict(char *buf, size_t size, const mapo_sum_result *r);
+
 /* A few lines for a person. Returns 0, MAPO_EINVAL, or -EIO when the stream failed. */
 int mapo_report_sum_text(FILE *f, const mapo_sum_result *r);
 /* One JSON object and a newline. Always: model, threads, numbers, base, split, repeat,
@@ -75,7 +87,8 @@ int mapo_report_sum_text(FILE *f, const mapo_sum_result *r);
  * environment. One process adds threads_used, cpus[], processors, openmp, atomic and
  * lesson, and beside a serial baseline serial_seconds_median, serial_seconds_min,
  * serial_seconds_max, speedup, verdict (the sentence) and verdict_class; MPI adds ranks,
- * seconds_one_thread, speedup, efficiency and placement[] (rank, host, allowed_cpus, cpus[]).
+ * seconds_one_thread (the baseline's median), one_thread_seconds_min and _max, speedup,
+ * efficiency, verdict, verdict_class and placement[] (rank, host, allowed_cpus, cpus[]).
  * Returns as the text does. */
 int mapo_report_sum_json(FILE *f, const mapo_sum_result *r);
 

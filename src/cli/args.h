@@ -34,11 +34,10 @@ typedef struct cli_cmd {
 #define CLI_STR(x) CLI_STR_(x)
 /* --insist: the one row of every command whose run time follows from its flags (a
  * macro, so that a table at file scope can hold it too). */
-#define CLI_INSIST(dst)                                                       \
-  {                                                                           \
-    "insist", CLI_FLAG, (dst), 0, 0, NULL, NULL,                              \
-        "run even when the estimated run time is over the limit of " CLI_STR( \
-            CLI_TIME_LIMIT_MIN) " min"                                        \
+#define CLI_INSIST(dst)                                                                  \
+  {                                                                                      \
+    "insist", CLI_FLAG, (dst), 0, 0, NULL, NULL,                                         \
+        "run even if the estimated run time is over " CLI_STR(CLI_TIME_LIMIT_MIN) " min" \
   }
 
 /* --wide: the one row of every command with a text report wider than a projector's when

@@ -20,13 +20,14 @@ static int has_warning(const mapo_sum_result *r) {
   return r->warning != NULL && r->warning[0] != '\0';
 }
 
-/* The baseline of MPI's speedup and efficiency: the whole problem on one thread. */
+/* The baseline of MPI's speedup and efficiency: the whole problem on one thread (the
+ * medians of the same number of runs). */
 static double speedup(const mapo_sum_result *r) {
-  return r->mpi->seconds_one_thread / r->spread.median;
+  return r->mpi->one_thread.median / r->spread.median;
 }
 
 static double efficiency(const mapo_sum_result *r) {
-  return r->mpi->seconds_one_thread / (r->spread.median * r->mpi->ranks * r->threads);
+  return speedup(r) / (r->mpi->ranks * r->threads);
 }
 
 static int done(FILE *f) { return ferror(f) ? -EIO : 0; }
@@ -109,32 +110,81 @@ static void text_one(FILE *f, const mapo_sum_result *r) {
   }
 }
 
+mapo_verdict_class mapo_sum_mpi_verdict(char *buf, size_t size, const mapo_sum_result *r) {
+  const mapo_verdict v = mapo_verdict_of(&r->spread, &r->mpi->one_thread);
+  const int ranks = r->mpi->ranks, threads = r->threads;
+  char who[64], x[32], busy[96];
+  snprintf(who, sizeof who, "%d rank%s x %d thread%s", ranks, plural(ranks), threads,
+           plural(threads));
+  static const char *const what[] = {
+      [MAPO_VERDICT_FASTER] = "the ranks share this CPU-bound work",
+      [MAPO_VERDICT_TIE] = "no faster: the work is too small to share, or the ranks share "
+                           "cores",
+      [MAPO_VERDICT_SLOWER] = "slower: the ranks take turns on busy cores, or wait on the "
+                              "reduction",
+  };
+  if (v.cls == MAPO_VERDICT_MISSING) {
+    snprintf(buf, size, "%s against one thread: a time is missing, no verdict", who);
+  } else if (ranks * threads == 1) {
+    snprintf(buf, size,
+             "one rank of one thread does what one thread does: no speedup to claim (the "
+             "two differ by the reduction's cost and the machine's noise)");
+    return MAPO_VERDICT_TIE;
+  } else if (v.cls == MAPO_VERDICT_NOISY) {
+    snprintf(buf, size, "%s against one thread: %s", who, mapo_verdict_busy(busy, sizeof busy, &v));
+  } else {
+    snprintf(buf, size, "%s %s one thread (efficiency %.2f): %s", who,
+             mapo_verdict_ratio(x, sizeof x, v.ratio), v.ratio / (ranks * threads), what[v.cls]);
+  }
+  return v.cls;
+}
+
+/* A row of the times' table: its label, median, min, max and what the runs were. */
+static void times_row(FILE *f, const char *label, const mapo_spread *s, int runs,
+                      const char *what) {
+  fprintf(f, "  %-12s%10.6f  %10.6f  %10.6f  %d %s\n", label, s->median, s->min, s->max, runs,
+          what);
+}
+
 static void text_mpi(FILE *f, const mapo_sum_result *r) {
   const mapo_sum_mpi *mpi = r->mpi;
-  fprintf(f,
-          "\nmapo-mpi sum: the sum of i*i for i < n, n = %llu .. %llu, %d rank%s x %d "
-          "thread%s, split by %s\n\n",
-          (unsigned long long)r->base, (unsigned long long)(r->base + (uint64_t)r->numbers - 1),
-          mpi->ranks, plural(mpi->ranks), r->threads, plural(r->threads), r->split);
-  fprintf(f,
-          "  seconds     median %.6f   min %.6f   max %.6f   (%d runs after a warm-up; the "
-          "slowest rank)\n",
-          r->spread.median, r->spread.min, r->spread.max, r->repeat);
-  fprintf(f, "  one thread  %.6f s on rank 0 alone: speedup %.2f, efficiency %.2f\n",
-          mpi->seconds_one_thread, speedup(r), efficiency(r));
+  const int cols = mpi->columns;
+  char line[512];
+  snprintf(line, sizeof line,
+           "mapo-mpi sum: the sum of i*i for i < n, n = %llu .. %llu, %d rank%s x %d thread%s, "
+           "split by %s",
+           (unsigned long long)r->base, (unsigned long long)(r->base + (uint64_t)r->numbers - 1),
+           mpi->ranks, plural(mpi->ranks), r->threads, plural(r->threads), r->split);
+  fputc('\n', f);
+  mapo_report_paragraph(f, cols, "", "  ", line);
+  fprintf(f, "\n  %-12s%10s  %10s  %10s  %s\n", "seconds", "median", "min", "max",
+          "runs after a warm-up");
+  times_row(f, "ranks", &r->spread, r->repeat, "(the slowest rank's)");
+  times_row(f, "one thread", &mpi->one_thread, r->repeat, "(rank 0 alone)");
+  const mapo_verdict_class cls = mapo_sum_mpi_verdict(line, sizeof line, r);
+  mapo_report_paragraph(f, cols, "  verdict     ", "              ", line);
+  if (mpi->ranks * r->threads > 1 && cls != MAPO_VERDICT_MISSING)
+    fprintf(f, "  speedup     %.2f, efficiency %.2f (medians; %d workers)\n", speedup(r),
+            efficiency(r), mpi->ranks * r->threads);
   fprintf(f, "  verified    %s\n", r->verified ? "every number equals n(n-1)(2n-1)/6" : "NO");
-  fprintf(f, "  checksum    %s\n  placement  ", r->checksum);
-  for (int q = 0; q < mpi->ranks; q++) {
-    fprintf(f, " rank %d on CPU%s", q, r->threads > 1 ? "s" : "");
-    for (int t = 0; t < r->threads; t++)
-      fprintf(f, "%s%d", t ? "," : " ", mpi->placement[q].cpus[t]);
-    fputs(q + 1 < mpi->ranks ? ";" : "\n", f);
+  fprintf(f, "  checksum    %s\n", r->checksum);
+  int n = 0;
+  for (int q = 0; q < mpi->ranks && n < (int)sizeof line; q++) {
+    n += snprintf(line + n, sizeof line - (size_t)n, "%srank %d on CPU%s", q ? "; " : "", q,
+                  r->threads > 1 ? "s" : "");
+    for (int t = 0; t < r->threads && n < (int)sizeof line; t++)
+      n += snprintf(line + n, sizeof line - (size_t)n, "%s%d", t ? "," : " ",
+                    mpi->placement[q].cpus[t]);
   }
-  if (has_warning(r)) fprintf(f, "  warning     %s\n", r->warning);
-  fprintf(f,
-          "\n  Every rank has its own memory: nothing is shared, so nothing races; the one\n"
-          "  exchange is the reduction of %d totals at the end.\n",
-          r->numbers);
+  mapo_report_paragraph(f, cols, "  placement   ", "              ", line);
+  if (has_warning(r))
+    mapo_report_paragraph(f, cols, "  warning     ", "              ", r->warning);
+  snprintf(line, sizeof line,
+           "Every rank has its own memory: nothing is shared, so nothing races; the one "
+           "exchange is the reduction of %d totals at the end.",
+           r->numbers);
+  fputc('\n', f);
+  mapo_report_paragraph(f, cols, "  ", "  ", line);
 }
 
 int mapo_report_sum_text(FILE *f, const mapo_sum_result *r) {
@@ -178,9 +228,17 @@ static void json_job(FILE *f, const mapo_sum_result *r) {
   mapo_json_member(f, "seconds_min", r->spread.min);
   mapo_json_member(f, "seconds_max", r->spread.max);
   if (r->mpi != NULL) {
-    mapo_json_member(f, "seconds_one_thread", r->mpi->seconds_one_thread);
+    char verdict[256];
+    const mapo_verdict_class cls = mapo_sum_mpi_verdict(verdict, sizeof verdict, r);
+    mapo_json_member(f, "seconds_one_thread", r->mpi->one_thread.median);
+    mapo_json_member(f, "one_thread_seconds_min", r->mpi->one_thread.min);
+    mapo_json_member(f, "one_thread_seconds_max", r->mpi->one_thread.max);
     mapo_json_member(f, "speedup", speedup(r));
     mapo_json_member(f, "efficiency", efficiency(r));
+    fputs(",\"verdict\":", f);
+    mapo_json_string(f, verdict);
+    fputs(",\"verdict_class\":", f);
+    mapo_json_string(f, mapo_verdict_name(cls));
   }
   fputs(",\"seconds\":[", f);
   for (int i = 0; i < r->repeat; i++) {

@@ -451,24 +451,31 @@ static void test_report_one(void) {
 static void test_report_mpi(void) {
   const mapo_sum_placement where[2] = {{"node-a", 1, synthetic_cpus},
                                        {NULL, 4, synthetic_cpus + 2}};
-  const mapo_sum_mpi mpi = {2, where, 0.008};
+  const mapo_sum_mpi mpi = {
+      .ranks = 2, .placement = where, .one_thread = {0.008, 0.007, 0.009, 3}, .columns = 80};
   mapo_sum_result r = synthetic();
   r.model = "mpi";
   r.mpi = &mpi;
   int rc;
   char *json = json_with_keys(&r, "model,ranks,threads,numbers,base,split,repeat,"
                                   "seconds_median,seconds_min,seconds_max,seconds_one_thread,"
-                                  "speedup,efficiency,verified,checksum,placement,warnings,"
-                                  "environment,");
+                                  "one_thread_seconds_min,one_thread_seconds_max,speedup,"
+                                  "efficiency,verdict,verdict_class,verified,checksum,"
+                                  "placement,warnings,environment,");
   /* speedup 0.008 / 0.002; efficiency that over 2 ranks x 2 threads */
   CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"speedup\":4,\"efficiency\":1,"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"verdict_class\":\"faster\""));
   CU_ASSERT_PTR_NOT_NULL(strstr(json, "{\"rank\":1,\"host\":null,\"allowed_cpus\":4,"
                                       "\"cpus\":[2,3]}"));
   free(json);
   char *text = written(mapo_report_sum_text, &r, &rc);
   MAPO_ASSERT_INT(rc, 0);
-  CU_ASSERT_PTR_NOT_NULL(strstr(text, "2 ranks x 2 threads, split by range\n"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(text, "speedup 4.00, efficiency 1.00\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "2 ranks x 2 threads,"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "split by range\n"));
+  CU_ASSERT_PTR_NOT_NULL(
+      strstr(text, "  speedup     4.00, efficiency 1.00 (medians; 4 workers)\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "  one thread    0.008000    0.007000    0.009000  3"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "  verdict     2 ranks x 2 threads 4.00x one thread"));
   CU_ASSERT_PTR_NOT_NULL(strstr(text, "  placement   rank 0 on CPUs 0,1; rank 1 on CPUs 2,3\n"));
   CU_ASSERT_PTR_NOT_NULL(strstr(text, "  warning     threads\tshare\n"));
   free(text);
