@@ -67,6 +67,10 @@ export SLURM_CONF=$D/etc/slurm.conf
 # to slurmstepd (TmpFS, one folder per node).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 unset TMPDIR
+# No modex fence in MPI_Init, for srun and mpirun started here as for the job scripts
+# (slurm/mapo-job.sh says why: Open MPI 4.1's start-up crash across nodes under load).
+export OMPI_MCA_pmix_base_async_modex=${OMPI_MCA_pmix_base_async_modex:-1}
+export OMPI_MCA_pmix_base_collect_data=${OMPI_MCA_pmix_base_collect_data:-0}
 
 nodes() { cat "$D/etc/nodes" 2>/dev/null || echo 0; }
 
@@ -264,6 +268,7 @@ wait_idle() {
 cmd_start() {
   local n=${MAPO_CLUSTER_NODES:-2} i
   [[ $n =~ ^[1-4]$ ]] || die "MAPO_CLUSTER_NODES is $n: give 1 to 4"
+  close_inherited_fds
   # What a run killed before its stop left: SIGKILL, its state is thrown away.
   if [[ -s $D/run/pids || -n $(tagged_keepers) ]]; then
     echo "$ME: sweeping what a killed run left: $(wc -l <"$D/run/pids" 2>/dev/null || echo 0)" \
@@ -357,6 +362,7 @@ case $cmd in
   agent) cmd_agent "$@" ;;
   crash) cmd_crash "$@" ;;
   revive)
+    close_inherited_fds
     start_slurmd "$1"
     wait_idle
     ;;
