@@ -67,10 +67,6 @@ export SLURM_CONF=$D/etc/slurm.conf
 # to slurmstepd (TmpFS, one folder per node).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 unset TMPDIR
-# No modex fence in MPI_Init, for srun and mpirun started here as for the job scripts
-# (slurm/mapo-job.sh says why: Open MPI 4.1's start-up crash across nodes under load).
-export OMPI_MCA_pmix_base_async_modex=${OMPI_MCA_pmix_base_async_modex:-1}
-export OMPI_MCA_pmix_base_collect_data=${OMPI_MCA_pmix_base_collect_data:-0}
 
 nodes() { cat "$D/etc/nodes" 2>/dev/null || echo 0; }
 
