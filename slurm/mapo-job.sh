@@ -22,14 +22,6 @@ mapo_start() {
   for p in "$@"; do
     [[ -x $MAPO_BIN/$p ]] || mapo_die "$MAPO_BIN/$p not found: build mapo (see slurm/README.md) or set MAPO_BIN to the folder that holds $p, e.g. sbatch --export=ALL,MAPO_BIN=\$PWD/build/release ..."
   done
-  # Open MPI 4.1 (ob1 over TCP) crashes a rank that is still waiting in MPI_Init's
-  # first PMIx fence when a peer that has already left MPI_Init sends to it: the TCP
-  # transport hands the message to a receive callback that is not registered yet (a
-  # call through NULL). Without that fence (no collected modex: each rank fetches a
-  # peer's address from the peer's node when it needs it), MPI_Init waits only after
-  # its receive callbacks exist. Export your own values to override.
-  export OMPI_MCA_pmix_base_async_modex=${OMPI_MCA_pmix_base_async_modex:-1}
-  export OMPI_MCA_pmix_base_collect_data=${OMPI_MCA_pmix_base_collect_data:-0}
   MAPO_OUT=${MAPO_RESULTS:-results}/${SLURM_JOB_NAME}-${SLURM_JOB_ID}
   mkdir -p "$MAPO_OUT" || mapo_die "cannot make the results folder $MAPO_OUT: set MAPO_RESULTS to a writable folder"
   {
