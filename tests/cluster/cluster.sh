@@ -264,6 +264,7 @@ wait_idle() {
 cmd_start() {
   local n=${MAPO_CLUSTER_NODES:-2} i
   [[ $n =~ ^[1-4]$ ]] || die "MAPO_CLUSTER_NODES is $n: give 1 to 4"
+  close_inherited_fds
   # What a run killed before its stop left: SIGKILL, its state is thrown away.
   if [[ -s $D/run/pids || -n $(tagged_keepers) ]]; then
     echo "$ME: sweeping what a killed run left: $(wc -l <"$D/run/pids" 2>/dev/null || echo 0)" \
@@ -357,6 +358,7 @@ case $cmd in
   agent) cmd_agent "$@" ;;
   crash) cmd_crash "$@" ;;
   revive)
+    close_inherited_fds
     start_slurmd "$1"
     wait_idle
     ;;

@@ -11,6 +11,19 @@
 die() { echo "$ME: $*" >&2; exit 1; }
 skip() { echo "$ME: skipped: $*" >&2; exit 77; }
 
+# Close every descriptor above 2 that this shell inherited (but bash's own 255, which
+# reads the script): the daemons started after this would hold them open for as long as
+# they live. `flock /tmp/mapo-cpu.lock ctest ...` hands its lock down as descriptor 3: a
+# daemon left by a killed run held the machine's CPU lock until the next start swept it.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    [[ $fd -gt 2 && $fd -ne 255 ]] || continue
+    eval "exec $fd>&-" 2>/dev/null || true
+  done
+}
+
 # Slurm and munge installed, and we are root (the daemons run as root here), or skip.
 need_slurm() {
   local p
@@ -21,13 +34,16 @@ need_slurm() {
   [[ $(id -u) -eq 0 ]] || skip "the test Slurm runs its daemons as root"
 }
 
-# Is PID alive and running the program NAME (a recycled pid is not ours)? A zombie has
-# ended: only its parent (often pid 1, for a daemon) has yet to reap it.
+# Is PID alive and running the program NAME with D in its arguments (every daemon here is
+# started with a path under D: a recycled pid, or the same daemon of another build tree's
+# harness, is not ours)? A zombie has ended: only its parent (often pid 1, for a daemon)
+# has yet to reap it.
 is_ours() {
   local pid=$1 name=$2 stat
   stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
   [[ ${stat##*) } != [ZX]* ]] || return 1
-  [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$name"* ]]
+  [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$name"* ]] || return 1
+  [[ $({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null) == *"$D/"* ]]
 }
 
 # Stop the daemons recorded in run/pids (all, or those named), last started first, and

@@ -47,8 +47,11 @@ cmd_stop() {
   echo "slurm.sh: stopped the daemons of $D"
 }
 
+# TmpFS=D/tmp: PMIx's spmix_appdir_* and the job's TMPDIR stay in D, not in the
+# machine's /tmp, where they would mix with another build tree's.
 write_conf() {
   local ctld_port=$1 d_port=$2 task=$3
+  mkdir -p "$D/tmp"
   cat >"$SLURM_CONF" <<EOF
 # Written by tests/slurm/slurm.sh: a single-node Slurm without systemd or cgroups.
 ClusterName=mapo
@@ -58,6 +61,7 @@ SlurmdPort=$d_port
 SlurmdPidFile=$D/run/slurmd.pid
 SlurmdLogFile=$D/log/slurmd.log
 TaskPlugin=$task
+TmpFS=$D/tmp
 $(conf_common)
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=4 State=UNKNOWN
 SuspendProgram=/bin/true
@@ -95,6 +99,7 @@ start_slurm() {
 
 cmd_start() {
   need_slurm
+  close_inherited_fds
   stop_daemons # leftovers of a run that was killed before its cleanup
   start_munge
 
