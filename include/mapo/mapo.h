@@ -19,6 +19,7 @@
 #include "report_cook.h"
 #include "report_env.h"
 #include "report_io.h"
+#include "report_lesson.h"
 #include "report_pingpong.h"
 #include "report_race.h"
 #include "report_recipe.h"

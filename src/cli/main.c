@@ -23,6 +23,7 @@ static const struct {
     {"race", mapo__cmd_race, "the race and deadlock lab: the bug shown, and its fixes"},
     {"io", mapo__cmd_io, "the I/O-bound benchmark: orders from a local supplier"},
     {"compare", mapo__cmd_compare, "when to use which? every model on every workload, measured"},
+    {"lesson", mapo__cmd_lesson, "the lessons as one HTML page to project or print (--html FILE)"},
 };
 
 static void usage(FILE *f) {
