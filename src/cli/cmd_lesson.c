@@ -122,7 +122,8 @@ static int plan(const lesson_args *a, char lines[][LINE_MAX_]) {
   return n;
 }
 
-/* Measure now: each command of the plan, its JSON into the page. 0, or 1 after one line. */
+/* Measure now: each command of the plan, its JSON into the page. 0; 3 when a command
+ * exited 1 with its JSON (the page is still written); or 1 after one line. */
 static int measure(const lesson_args *a, mapo_lesson *l) {
   static char lines[RUNS_MAX][LINE_MAX_];
   char self[4096], source[LINE_MAX_ + 8];
@@ -133,22 +134,29 @@ static int measure(const lesson_args *a, mapo_lesson *l) {
   }
   self[len] = '\0';
   const int n = plan(a, lines);
+  int failed = 0;
   for (int i = 0; i < n; i++) {
     text t = {0};
     const int status = run_self(self, lines[i], &t);
     snprintf(source, sizeof source, "mapo %.500s", lines[i]);
-    int rc = status == 0 ? mapo_lesson_add_json(l, t.s ? t.s : "", t.len, source) : 0;
+    /* Exit 1 with its JSON (a sum that did not verify, a fix that failed, a compare cell
+     * that failed): the page shows it, and the run ends in 1. */
+    int rc =
+        status == 0 || status == 1 ? mapo_lesson_add_json(l, t.s ? t.s : "", t.len, source) : 0;
     free(t.s);
     if (status < 0)
       fprintf(stderr, "mapo lesson: %s did not start: %s\n", source, strerror(-status));
-    else if (status > 0)
+    else if (status > 1 || (status == 1 && rc < 0))
       fprintf(stderr, "mapo lesson: %s failed (exit %d)\n", source, status);
     else if (rc < 0)
       fprintf(stderr, "mapo lesson: %s: %s\n", source,
               rc == MAPO_EINVAL ? "printed no JSON this page can read" : mapo_strerror(rc));
-    if (status != 0 || rc < 0) return 1;
+    else if (status == 1)
+      fprintf(stderr, "mapo lesson: %s failed (exit 1): the page shows what it printed\n", source);
+    if (status < 0 || status > 1 || rc < 0) return 1;
+    failed += status == 1;
   }
-  return 0;
+  return failed ? 3 : 0;
 }
 
 /* One file of --from into the page: 1 when it is mapo's JSON, 0 when it is not (or
@@ -285,7 +293,9 @@ int mapo__cmd_lesson(int argc, char **argv) {
                                     "(mapo lesson).");
     rc = measure(&a, l);
   }
-  if (rc == 0 && (rc = mapo_report_write_file(a.html, mapo_report_lesson_writer, l)) < 0) {
+  const int failed = rc == 3; /* measured, but a command failed: the page says which */
+  if ((rc == 0 || failed) &&
+      (rc = mapo_report_write_file(a.html, mapo_report_lesson_writer, l)) < 0) {
     fprintf(stderr, "mapo lesson: --html %s: %s\n", a.html, mapo_strerror(rc));
     rc = 1;
   }
@@ -293,5 +303,5 @@ int mapo__cmd_lesson(int argc, char **argv) {
     printf("mapo lesson: wrote %s from %d results: open it in a browser\n", a.html,
            mapo_lesson_count(l));
   mapo_lesson_free(l);
-  return rc;
+  return rc == 0 && failed ? 1 : rc;
 }

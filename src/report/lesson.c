@@ -111,7 +111,7 @@ static const char css[] =
     "table{border-collapse:collapse;font-size:18px;margin:8px 0}"
     "th,td{border:1px solid #999;padding:4px 10px;text-align:left}"
     "td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#dde6f3}\n"
-    "code{font-size:90%;background:#f0f0f0;padding:0 3px}\n"
+    "code{font-size:90%;background:#f0f0f0;padding:0 3px}.t{white-space:nowrap}\n"
     ".small{font-size:16px;color:#444}\n"
     "@media print{body{font-size:11pt;max-width:none}nav{display:none}"
     "section{min-height:0;break-before:page}section:first-of-type{break-before:auto}"

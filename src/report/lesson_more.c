@@ -300,7 +300,7 @@ void mapo__lesson_compare(FILE *f, const mapo_lesson *l) {
         mapo_compare_format_time(t, sizeof t, s);
       else
         snprintf(t, sizeof t, "&mdash;");
-      fprintf(f, "<td class=\"n\">%s", t);
+      fprintf(f, "<td class=\"n\"><span class=\"t\">%s</span>", t);
       if (note) {
         fputs("<br><span class=\"small\">", f);
         mapo__html(f, note);
