@@ -81,9 +81,9 @@ void mapo__bars(FILE *f, const char *title, const char *axis, const lesson_bar *
 
 /* A Gantt chart: rows of bars on a time axis shared by several charts. */
 typedef struct lesson_span {
-  int row;
   double start, end; /* axis units */
   const char *label;
+  int row;
   int critical; /* on the path that decided the makespan */
 } lesson_span;
 typedef struct lesson_gantt {

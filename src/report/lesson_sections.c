@@ -141,9 +141,11 @@ static void cook_chart(FILE *f, const lj *run, int units, double axis_max) {
     const lj *s = mapo__lj_at(steps, k);
     const double w = mapo__lj_num(s, "worker");
     if (!(w >= 0)) continue;
-    spans[n++] = (lesson_span){(int)w, mapo__lj_num(s, units ? "start_units" : "start_ms"),
-                               mapo__lj_num(s, units ? "end_units" : "end_ms"),
-                               mapo__lj_str(s, "name"), on_path(run, mapo__lj_str(s, "name"))};
+    spans[n++] = (lesson_span){.row = (int)w,
+                               .start = mapo__lj_num(s, units ? "start_units" : "start_ms"),
+                               .end = mapo__lj_num(s, units ? "end_units" : "end_ms"),
+                               .label = mapo__lj_str(s, "name"),
+                               .critical = on_path(run, mapo__lj_str(s, "name"))};
   }
   const int rows = cook_lanes(spans, n, labels);
   for (int r = 0; r < rows; r++) names[r] = labels[r];
@@ -248,6 +250,7 @@ static void race_demo(FILE *f, const lj *doc) {
   int n = 0;
   if (list == NULL) runs[n++] = doc;
   for (int k = 0; k < mapo__lj_len(list) && n < RUNS_MAX; k++) runs[n++] = mapo__lj_at(list, k);
+  if (n == 0) return; /* "runs": [] ran nothing */
   const char *demo = mapo__lj_str(doc, "demo");
   const int lost = mapo__lj_get(runs[0], "expected") != NULL;
   lesson_bar bars[RUNS_MAX];
