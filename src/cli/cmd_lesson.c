@@ -43,7 +43,8 @@ static int text_read(text *t, int fd) {
   for (;;) {
     if (t->cap - t->len < 65536) {
       size_t cap = t->cap ? 2 * t->cap : 1 << 17;
-      char *s = cap <= (size_t)FILE_MAX ? realloc(t->s, cap) : NULL;
+      if (cap > (size_t)FILE_MAX) return -EFBIG; /* no JSON of mapo's is this large */
+      char *s = realloc(t->s, cap);
       if (s == NULL) return -ENOMEM;
       t->s = s;
       t->cap = cap;
