@@ -233,7 +233,7 @@ static int parse(int argc, char **argv, lesson_args *a) {
       "The notebook's lessons in one HTML page to project or print: the recipe and its\n"
       "critical path, the cooking models as Gantt charts on one time axis, the race lab,\n"
       "the sum models, scaling with Amdahl's law, the I/O-bound models, the compare\n"
-      "matrix and the environment. It measures now at a class's size (about 20 s; --quick\n"
+      "matrix and the environment. It measures now at a class's size (under 20 s; --quick\n"
       "a few) by running mapo's own commands with --json, or draws what they wrote\n"
       "earlier (--from). The page is one file: no script, nothing loaded, opened as a file.",
       opts,
@@ -287,7 +287,7 @@ int mapo__cmd_lesson(int argc, char **argv) {
   } else {
     if (isatty(STDERR_FILENO))
       fprintf(stderr, "mapo lesson: measuring (%s) ...\n",
-              a.quick ? "a few seconds" : "about 20 s");
+              a.quick ? "a few seconds" : "under 20 s");
     mapo_lesson_origin(l, a.quick ? "Measured now on this machine at the smallest sizes "
                                     "(mapo lesson --quick)."
                                   : "Measured now on this machine at a class's size "
