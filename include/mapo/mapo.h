@@ -22,6 +22,7 @@
 #include "report_io.h"
 #include "report_load.h"
 #include "report_mpi.h"
+#include "report_lesson.h"
 #include "report_pingpong.h"
 #include "report_race.h"
 #include "report_recipe.h"

@@ -14,6 +14,7 @@ int mapo__cmd_io(int argc, char **argv);
 int mapo__cmd_io_supplier(int argc, char **argv); /* hidden: `mapo io` starts it */
 int mapo__cmd_compare(int argc, char **argv);
 int mapo__cmd_load(int argc, char **argv);
+int mapo__cmd_lesson(int argc, char **argv);
 
 /* The sum models' names, for a --model choice (NULL-terminated). */
 const char *const *mapo__cli_sum_models(void);

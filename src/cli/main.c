@@ -25,6 +25,7 @@ static const struct {
     {"io", mapo__cmd_io, "the I/O-bound benchmark: orders from a local supplier"},
     {"compare", mapo__cmd_compare, "when to use which? every model on every workload, measured"},
     {"load", mapo__cmd_load, "too much load strangles: spinning workers, task grain, processes"},
+    {"lesson", mapo__cmd_lesson, "the lessons as one HTML page to project or print (--html FILE)"},
 };
 
 /* "cook a recipe with a model: serial, sections, ..., or all of them side by side",
