@@ -7,6 +7,7 @@
  * against the target (mapo_verdict_of) says whether the machine was quiet enough to
  * judge it.
  */
+#include <math.h>
 #include <stdio.h>
 
 #include "checker.h"
@@ -37,9 +38,12 @@ static grade_status rules(const mapo_cook_run *x, int rc, char *text, size_t siz
   return GRADE_PASSED;
 }
 
-/* The makespan against the target, judged only from a quiet machine's runs. */
-static grade_status speed(const mapo_cook_run *x, double unit_ms, char *text, size_t size) {
-  const double median = x->makespan.median / unit_ms;
+/* The makespan against the target, judged only from a quiet machine's runs. A target
+ * missed is "to fix" only where mapo's own tasks model (the reference solution's) meets
+ * it now: a load that slows every run alike spreads them little. */
+static grade_status speed(const mapo_cook_run *x, const mapo_recipe *r, const mapo_kitchen_opts *ko,
+                          char *text, size_t size) {
+  const double unit_ms = ko->unit_ms, median = x->makespan.median / unit_ms;
   const mapo_spread target = mapo_verdict_one(TARGET_UNITS * unit_ms);
   const mapo_verdict v = mapo_verdict_of(&x->makespan, &target);
   char busy[96];
@@ -57,12 +61,30 @@ static grade_status speed(const mapo_cook_run *x, double unit_ms, char *text, si
              median, COOKS, REPEAT, unit_ms, TARGET_UNITS);
     return GRADE_PASSED;
   }
+  mapo_cook_run ref;
+  const int rc = mapo_cook_repeat(&ref, mapo_cook_model_find("tasks"), r, ko, REPEAT);
+  const double ref_median = rc == 0 ? ref.makespan.median / unit_ms : NAN;
+  mapo_cook_run_free(&ref);
+  if (rc < 0) {
+    snprintf(text, size,
+             "every rule kept; makespan %.2f units (median of %d runs), target %.1f; not "
+             "judged: mapo's tasks model, the reference, could not cook here (%s)",
+             median, REPEAT, TARGET_UNITS, mapo_strerror(rc));
+    return GRADE_UNJUDGED;
+  }
+  if (!(ref_median <= TARGET_UNITS)) {
+    snprintf(text, size,
+             "every rule kept; makespan %.2f units (median of %d runs), target %.1f; not "
+             "judged: mapo's own tasks model takes %.2f here now (a busy machine): run it "
+             "again on a quiet machine",
+             median, REPEAT, TARGET_UNITS, ref_median);
+    return GRADE_UNJUDGED;
+  }
   snprintf(text, size,
-           "makespan %.2f units with %d cooks (median of %d runs), over the target of %.1f: "
-           "start each step as soon as the steps it comes after have ended, not when a whole "
-           "level is done or in a fixed order (a busy machine adds time too: judge it on a "
-           "quiet one)",
-           median, COOKS, REPEAT, TARGET_UNITS);
+           "makespan %.2f units with %d cooks (median of %d runs), over the target of %.1f "
+           "that mapo's tasks model meets here (%.2f): start each step as soon as the steps "
+           "it comes after have ended, not when a whole level is done or in a fixed order",
+           median, COOKS, REPEAT, TARGET_UNITS, ref_median);
   return GRADE_FIX;
 }
 
@@ -84,7 +106,7 @@ grade_status grade_cook(const grade_opts *o, char *text, size_t size) {
     snprintf(text, size, "every kitchen rule kept, with %d cooks (makespan not judged: --no-speed)",
              COOKS);
   else if (st == GRADE_PASSED)
-    st = speed(&x, unit_ms, text, size);
+    st = speed(&x, &r, &ko, text, size);
   mapo_cook_run_free(&x);
   mapo_recipe_free(&r);
   return st;
