@@ -9,7 +9,8 @@
  *         each step the moment what it comes after is done. The sum model hands the
  *         pieces out dynamically: compare its time with `reduction`'s static deal.
  *         Change my_cook() and my_sum() (or write new ones) and run again: main()
- *         checks every run and exits 1 if one is wrong.
+ *         checks every run and exits 1 if one is wrong (the kitchen itself refuses a
+ *         cooking run that broke one of its rules, README.md, in one sentence).
  */
 #include <errno.h>
 #include <omp.h>
@@ -101,40 +102,22 @@ static const mapo_sum_model my_sum_model = {
 
 /* ---- The harness: you need not change anything below -------------------------- */
 
-/* Every step ran once, after every step it comes after had ended. */
-static int timeline_ok(const mapo_kitchen *k) {
-  const mapo_recipe *r = k->recipe;
-  for (int s = 0; s < r->nsteps; s++) {
-    const mapo_slot *sl = &k->slots[s];
-    if (sl->worker < 0) {
-      fprintf(stderr, "step %s never ran\n", r->steps[s].name);
-      return 0;
-    }
-    for (int j = 0; j < r->steps[s].npred; j++) {
-      const int p = r->steps[s].pred[j];
-      if (sl->start_ns < k->slots[p].end_ns) {
-        fprintf(stderr, "step %s started before %s had ended\n", r->steps[s].name,
-                r->steps[p].name);
-        return 0;
-      }
-    }
-  }
-  return 1;
-}
-
-/* Cook the recipe with one model, print mapo's report, check the timeline. */
+/* Cook the recipe with one model and print mapo's report. The kitchen checks its rules on
+ * every run (mapo_kitchen_check): a run that broke one ends in MAPO_EKITCHEN and one
+ * sentence, and is never reported. */
 static int cook_one(const mapo_cook_model *m, const mapo_recipe *r, double unit_ms) {
   mapo_kitchen_opts o = {.unit_ms = unit_ms, .cooks = 0};
   mapo_kitchen k;
   mapo_cook_summary s;
   mapo_diag diag = {0};
   int rc = mapo_cook(m, r, &o, &k, &s, &diag);
-  if (rc < 0) {
+  if (rc == MAPO_EKITCHEN) {
+    printf("%s: NOT verified: %s\n\n", m->name, diag.msg);
+  } else if (rc < 0) {
     fprintf(stderr, "%s: %s\n", m->name, mapo_strerror(rc));
   } else {
     mapo_report_cook_text(stdout, m, &k, &s);
-    rc = timeline_ok(&k) ? 0 : MAPO_EVERIFY;
-    printf("%s: %s\n\n", m->name, rc == 0 ? "verified" : "NOT verified");
+    printf("%s: verified\n\n", m->name);
   }
   mapo_cook_summary_free(&s);
   mapo_kitchen_free(&k);

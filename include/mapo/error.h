@@ -9,15 +9,16 @@
 #define MAPO_ERROR_H
 
 /* XX(name, code, message) */
-#define MAPO_ERR_MAP(XX)                                                 \
-  XX(INVAL, -1001, "invalid argument")                                   \
-  XX(PARSE, -1002, "malformed recipe")                                   \
-  XX(LIMIT, -1003, "limit exceeded")                                     \
-  XX(CYCLE, -1004, "the recipe's steps depend on each other in a cycle") \
-  XX(SHAPE, -1005, "this model cannot express the recipe")               \
-  XX(EMPTY, -1006, "empty recipe")                                       \
-  XX(VERIFY, -1007, "result did not verify")                             \
-  XX(THREADS, -1008, "cannot start the threads asked for (a limit on processes or memory)")
+#define MAPO_ERR_MAP(XX)                                                                    \
+  XX(INVAL, -1001, "invalid argument")                                                      \
+  XX(PARSE, -1002, "malformed recipe")                                                      \
+  XX(LIMIT, -1003, "limit exceeded")                                                        \
+  XX(CYCLE, -1004, "the recipe's steps depend on each other in a cycle")                    \
+  XX(SHAPE, -1005, "this model cannot express the recipe")                                  \
+  XX(EMPTY, -1006, "empty recipe")                                                          \
+  XX(VERIFY, -1007, "result did not verify")                                                \
+  XX(THREADS, -1008, "cannot start the threads asked for (a limit on processes or memory)") \
+  XX(KITCHEN, -1009, "the cooking model broke a kitchen rule")
 
 typedef enum {
 #define MAPO__ERR_ENUM(name, code, msg) MAPO_E##name = (code),

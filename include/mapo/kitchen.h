@@ -41,7 +41,36 @@ typedef struct mapo_slot {
  * neighbouring words of one line would pass the line back and forth (false sharing). */
 typedef struct mapo_cook_state {
   _Alignas(64) int last; /* the step this cook ran last, or -1 */
+  atomic_int busy;       /* 1 while the cook is inside mapo_kitchen_step */
+  atomic_int entered;    /* 1 once the cook has called mapo_kitchen_enter */
 } mapo_cook_state;
+
+/* The kitchen's rules, as examples/exercise/README.md numbers them for a model's author:
+ *   1. mapo_kitchen_open(k) once, before any cook starts;
+ *   2. every cook calls mapo_kitchen_enter(k, worker, team) once, worker 0..team-1, team
+ *      at most the kitchen's cooks, before its first step (the clock starts then);
+ *   3. every step runs exactly once, on a cook of the team that entered, after every
+ *      step it comes after has ended, with its utensils, one step at a time per cook in
+ *      mapo_kitchen_step;
+ *   4. mapo_kitchen_close(k) after the last step has ended.
+ * The kitchen checks each where it can be broken and keeps the first one broken (a step
+ * that would corrupt the timeline, as one run twice at once, is then not run at all);
+ * mapo_kitchen_check() turns it into MAPO_EKITCHEN and one sentence, and mapo_cook()
+ * calls it before anything is summarised, so that no run that broke a rule is reported. */
+typedef enum {
+  MAPO_RULE_KEPT = 0,
+  MAPO_RULE_OPEN,    /* a step in a kitchen not opened, or opened twice */
+  MAPO_RULE_ENTER,   /* a step before the clock started: a cook did not enter */
+  MAPO_RULE_TEAM,    /* enter: a worker outside the team, a team too big, a cook twice */
+  MAPO_RULE_STEP,    /* a step index outside the recipe */
+  MAPO_RULE_COOK,    /* a step on a cook outside the team */
+  MAPO_RULE_BUSY,    /* a cook in two mapo_kitchen_step calls at once */
+  MAPO_RULE_ORDER,   /* a step started before a step it comes after had ended */
+  MAPO_RULE_TWICE,   /* a step ran twice */
+  MAPO_RULE_UTENSIL, /* a step began without its utensils, or kept them */
+  MAPO_RULE_NEVER,   /* a step never ran, or never ended */
+  MAPO_RULE_CLOSE    /* not closed, or a step ran after close */
+} mapo_rule;
 
 /* How many cooks a kitchen takes. Asked for: 1 to MAPO_COOKS_MAX. Not asked for: the
  * recipe's width, at most MAPO_COOKS_DEFAULT_MAX. A valid recipe may be 65,000 steps
@@ -85,7 +114,16 @@ typedef struct mapo_kitchen {
   int *returned_by;
   mapo_cook_state *cook; /* per worker, written by that worker only */
   int sync_ready;        /* lock and condition initialised */
+  /* The rules (mapo_rule): */
+  int cooks_room;    /* cook[] holds this many: what was asked for at init */
+  atomic_int phase;  /* 0 set up, 1 open, 2 closed */
+  atomic_int *mark;  /* per step: MAPO_MARK_* bits */
+  atomic_int broken; /* the first rule broken (mapo_rule), MAPO_RULE_KEPT while none */
+  int broken_step, broken_other, broken_worker; /* its details, or -1 */
 } mapo_kitchen;
+
+/* A step's marks: its utensils taken, begun, ended. */
+enum { MAPO_MARK_TAKEN = 1, MAPO_MARK_BEGUN = 2, MAPO_MARK_ENDED = 4 };
 
 int mapo_kitchen_init(mapo_kitchen *k, const mapo_recipe *r, const mapo_kitchen_opts *o);
 void mapo_kitchen_free(mapo_kitchen *k);
@@ -103,8 +141,17 @@ void mapo_kitchen_enter(mapo_kitchen *k, int worker, int team);
 void mapo_kitchen_close(mapo_kitchen *k);
 
 /* Run one step on `worker`: take its utensils (waiting if they are out), sleep or
- * spin for its duration, return them. Safe to call from many threads at once. */
+ * spin for its duration, return them. Safe to call from many threads at once. A call
+ * that breaks a rule is recorded (mapo_kitchen_check), and not run where running it
+ * would corrupt the timeline (a step out of range, run twice, a cook already busy). */
 void mapo_kitchen_step(mapo_kitchen *k, int step, int worker);
+
+/* After the model returned: 0 when it kept every rule, else MAPO_EKITCHEN and the first
+ * rule broken in one sentence in diag->msg (diag may be NULL). Also checks what only
+ * the end shows: the kitchen closed, every step ran and ended, every start after the
+ * ends of the steps it comes after, every utensil back (the first finding is kept in
+ * k's record like the others: so k is not const). */
+int mapo_kitchen_check(mapo_kitchen *k, mapo_diag *diag);
 
 /* A step in three parts, for models that cannot block in mapo_kitchen_step (an event
  * loop): take its utensils without waiting (1: taken or none needed; 0: not all are in,

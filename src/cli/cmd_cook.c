@@ -202,6 +202,9 @@ static int cook_one(const cook_args *a, const mapo_recipe *r) {
   if (rc == MAPO_ESHAPE) { /* bad input: this recipe does not fit the model */
     fprintf(stderr, "mapo cook: %s\n", x.diag.msg);
     status = 2;
+  } else if (rc == MAPO_EKITCHEN) { /* the model broke a kitchen rule: nothing reported */
+    fprintf(stderr, "mapo cook: model %s: %s\n", a->m->name, x.diag.msg);
+    status = 1;
   } else if (rc < 0) {
     fprintf(stderr, "mapo cook: %s\n", mapo_strerror(rc));
     status = 1;

@@ -57,6 +57,13 @@ void mapo__vfirst(char *text, size_t size, const char *fmt, va_list ap)
  * other processes start between the probe and the region is not foreseen. */
 int mapo__threads_probe(int n);
 
+/* Keep the first kitchen rule broken (mapo_rule; later ones are dropped), from any
+ * thread: the step, the other step or number it concerns, the worker (-1: none). For
+ * MAPO_RULE_TEAM, step says which of its checks: */
+enum { MAPO_TEAM_SIZE = 0, MAPO_TEAM_WORKER = 1, MAPO_TEAM_TWICE = 2 };
+struct mapo_kitchen;
+void mapo__kitchen_break(struct mapo_kitchen *k, int rule, int step, int other, int worker);
+
 /* The shortest text that reads back as exactly v. */
 void mapo__format_number(char *out, size_t size, double v);
 

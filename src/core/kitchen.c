@@ -15,12 +15,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "internal.h"
 #include "mapo/error.h"
 #include "mapo/kitchen.h"
 
 int64_t mapo_kitchen_ns(const mapo_kitchen *k, double units) {
   return (int64_t)llround(units * k->unit_ns);
 }
+
+static void reset(mapo_kitchen *k);
 
 int mapo_kitchen_init(mapo_kitchen *k, const mapo_recipe *r, const mapo_kitchen_opts *o) {
   if (k == NULL || r == NULL || o == NULL || r->nsteps < 1) return MAPO_EINVAL;
@@ -39,14 +42,18 @@ int mapo_kitchen_init(mapo_kitchen *k, const mapo_recipe *r, const mapo_kitchen_
   k->on_event = o->on_event;
   k->user = o->user;
   k->slots = calloc((size_t)r->nsteps, sizeof *k->slots);
+  k->cooks_room = k->cooks;
   k->cook = aligned_alloc(_Alignof(mapo_cook_state), (size_t)k->cooks * sizeof *k->cook);
+  k->mark = calloc((size_t)r->nsteps, sizeof *k->mark);
   k->left = calloc((size_t)r->nutensils + 1, sizeof *k->left);
   k->returned_ns = calloc((size_t)r->nutensils + 1, sizeof *k->returned_ns);
   k->returned_by = calloc((size_t)r->nutensils + 1, sizeof *k->returned_by);
-  if (!k->slots || !k->cook || !k->left || !k->returned_ns || !k->returned_by) {
+  if (!k->slots || !k->cook || !k->mark || !k->left || !k->returned_ns || !k->returned_by) {
     mapo_kitchen_free(k);
     return -ENOMEM;
   }
+  /* A model that never opens the kitchen still finds it in order (and is told). */
+  reset(k);
   pthread_mutex_init(&k->lock, NULL);
   pthread_cond_init(&k->returned, NULL);
   k->sync_ready = 1;
@@ -62,17 +69,25 @@ void mapo_kitchen_free(mapo_kitchen *k) {
   mapo_recipe_stats_free(&k->stats);
   free(k->slots);
   free(k->cook);
+  free(k->mark);
   free(k->left);
   free(k->returned_ns);
   free(k->returned_by);
   memset(k, 0, sizeof *k);
 }
 
-void mapo_kitchen_open(mapo_kitchen *k) {
+/* The timeline empty, every cook idle, every utensil in. */
+static void reset(mapo_kitchen *k) {
   const mapo_recipe *r = k->recipe;
-  for (int s = 0; s < r->nsteps; s++)
+  for (int s = 0; s < r->nsteps; s++) {
     k->slots[s] = (mapo_slot){.worker = -1, .prev = -1, .freed_by = -1, .ready_by = -1};
-  for (int w = 0; w < k->cooks; w++) k->cook[w].last = -1;
+    atomic_init(&k->mark[s], 0);
+  }
+  for (int w = 0; w < k->cooks_room; w++) {
+    k->cook[w].last = -1;
+    atomic_init(&k->cook[w].busy, 0);
+    atomic_init(&k->cook[w].entered, 0);
+  }
   for (int u = 0; u < r->nutensils; u++) {
     k->left[u] = r->utensils[u].count;
     k->returned_ns[u] = 0;
@@ -82,16 +97,40 @@ void mapo_kitchen_open(mapo_kitchen *k) {
   k->team_ns = 0;
   atomic_store(&k->arrived, 0);
   atomic_store(&k->started, 0);
+}
+
+void mapo_kitchen_open(mapo_kitchen *k) {
+  if (atomic_exchange(&k->phase, 1) != 0) mapo__kitchen_break(k, MAPO_RULE_OPEN, -1, -1, -1);
+  reset(k);
   k->cpu_ns = -mapo_cpu_ns();
   k->open_ns = mapo_now_ns();
 }
 
+/* Rule 2's own checks: a worker of the team, a team the kitchen has room for, each cook
+ * once. A team too big keeps the kitchen's cooks (cook[] has room for no more). */
+static int team_ok(mapo_kitchen *k, int worker, int team) {
+  if (team < 1 || team > k->cooks_room) {
+    mapo__kitchen_break(k, MAPO_RULE_TEAM, MAPO_TEAM_SIZE, team, worker);
+    return 0;
+  }
+  if (worker < 0 || worker >= team) {
+    mapo__kitchen_break(k, MAPO_RULE_TEAM, MAPO_TEAM_WORKER, team, worker);
+    return 0;
+  }
+  if (atomic_exchange(&k->cook[worker].entered, 1)) {
+    mapo__kitchen_break(k, MAPO_RULE_TEAM, MAPO_TEAM_TWICE, team, worker);
+    return 0;
+  }
+  return 1;
+}
+
 void mapo_kitchen_enter(mapo_kitchen *k, int worker, int team) {
-  (void)worker;
+  const int ok = team_ok(k, worker, team);
   if (atomic_fetch_add_explicit(&k->arrived, 1, memory_order_acq_rel) + 1 == team) {
     k->t0 = mapo_now_ns();
     k->team_ns = k->t0 - k->open_ns;
-    k->cooks = team; /* what the runtime gave, which may be fewer than asked for */
+    /* What the runtime gave, which may be fewer than asked for. */
+    if (ok && team <= k->cooks_room) k->cooks = team;
     atomic_store_explicit(&k->started, 1, memory_order_release);
     return;
   }
@@ -117,6 +156,7 @@ static void take_locked(mapo_kitchen *k, const mapo_step *st, mapo_slot *sl, int
     }
   }
   sl->start_ns = mapo_now_ns() - k->t0;
+  atomic_fetch_or(&k->mark[sl - k->slots], MAPO_MARK_TAKEN);
 }
 
 /* Take every utensil of the step at once, or wait until all are back: taking them
@@ -136,6 +176,10 @@ static void take(mapo_kitchen *k, const mapo_step *st, mapo_slot *sl) {
 enum { REFUSED = -2 };
 
 int mapo_kitchen_try_take(mapo_kitchen *k, int step, int *lacking) {
+  if (step < 0 || step >= k->recipe->nsteps) {
+    mapo__kitchen_break(k, MAPO_RULE_STEP, step, -1, -1);
+    return 0;
+  }
   const mapo_step *st = &k->recipe->steps[step];
   mapo_slot *sl = &k->slots[step];
   if (st->nuse == 0) return 1;
@@ -163,6 +207,8 @@ static void give_back(mapo_kitchen *k, const mapo_step *st, mapo_slot *sl, int s
   for (int i = 0; i < st->nuse; i++) {
     int u = st->use[i].utensil;
     k->left[u] += st->use[i].count;
+    if (k->left[u] > k->recipe->utensils[u].count) /* more back than were ever out */
+      mapo__kitchen_break(k, MAPO_RULE_UTENSIL, step, u, -1);
     k->returned_ns[u] = sl->end_ns;
     k->returned_by[u] = step;
   }
@@ -170,7 +216,47 @@ static void give_back(mapo_kitchen *k, const mapo_step *st, mapo_slot *sl, int s
   pthread_mutex_unlock(&k->lock);
 }
 
-int64_t mapo_kitchen_begin(mapo_kitchen *k, int step, int worker) {
+/* Rules 1 to 3 where a step begins (the worker's own checks aside): 1 when the step may
+ * be recorded, 0 when recording it would write outside the timeline or over a run of it
+ * (it is then skipped). The first rule broken is kept; later ones are dropped. */
+static int admit(mapo_kitchen *k, int step, int worker) {
+  /* First: the clock's start publishes the team's size (k->cooks). */
+  const int started = atomic_load_explicit(&k->started, memory_order_acquire);
+  if (step < 0 || step >= k->recipe->nsteps) {
+    mapo__kitchen_break(k, MAPO_RULE_STEP, step, -1, -1);
+    return 0;
+  }
+  if (worker < 0 || worker >= k->cooks) {
+    mapo__kitchen_break(k, MAPO_RULE_COOK, step, k->cooks, worker);
+    return 0;
+  }
+  const int phase = atomic_load(&k->phase);
+  if (phase != 1)
+    mapo__kitchen_break(k, phase == 0 ? MAPO_RULE_OPEN : MAPO_RULE_CLOSE, step, -1, -1);
+  if (!started) mapo__kitchen_break(k, MAPO_RULE_ENTER, step, -1, worker);
+  const mapo_step *st = &k->recipe->steps[step];
+  for (int j = 0; j < st->npred; j++)
+    if (!(atomic_load_explicit(&k->mark[st->pred[j]], memory_order_acquire) & MAPO_MARK_ENDED)) {
+      mapo__kitchen_break(k, MAPO_RULE_ORDER, step, st->pred[j], -1);
+      break;
+    }
+  return 1;
+}
+
+/* The step begins: marked, and the second beginning of one step refused. */
+static int mark_begun(mapo_kitchen *k, int step) {
+  const int was = atomic_fetch_or(&k->mark[step], MAPO_MARK_BEGUN);
+  if (was & MAPO_MARK_BEGUN) {
+    mapo__kitchen_break(k, MAPO_RULE_TWICE, step, -1, -1);
+    return 0;
+  }
+  if (k->recipe->steps[step].nuse > 0 && !(was & MAPO_MARK_TAKEN))
+    mapo__kitchen_break(k, MAPO_RULE_UTENSIL, step, -1, -1);
+  return 1;
+}
+
+/* Begin an admitted step on its worker: its record, its event, its deadline. */
+static int64_t start(mapo_kitchen *k, int step, int worker) {
   const mapo_step *st = &k->recipe->steps[step];
   mapo_slot *sl = &k->slots[step];
   if (st->nuse == 0) sl->start_ns = mapo_now_ns() - k->t0; /* else stamped when taken */
@@ -181,13 +267,30 @@ int64_t mapo_kitchen_begin(mapo_kitchen *k, int step, int worker) {
   return k->t0 + sl->start_ns + mapo_kitchen_ns(k, st->units);
 }
 
+int64_t mapo_kitchen_begin(mapo_kitchen *k, int step, int worker) {
+  /* A step begun twice by a one-thread model is still recorded: nothing runs beside it. */
+  if (!admit(k, step, worker)) return mapo_now_ns();
+  (void)mark_begun(k, step);
+  return start(k, step, worker);
+}
+
 void mapo_kitchen_end(mapo_kitchen *k, int step) {
+  if (step < 0 || step >= k->recipe->nsteps) {
+    mapo__kitchen_break(k, MAPO_RULE_STEP, step, -1, -1);
+    return;
+  }
   const mapo_step *st = &k->recipe->steps[step];
   mapo_slot *sl = &k->slots[step];
+  if (!(atomic_load(&k->mark[step]) & MAPO_MARK_BEGUN)) {
+    mapo__kitchen_break(k, MAPO_RULE_ORDER, step, -1, -1); /* ended, never begun */
+    return;
+  }
+  if (atomic_load(&k->phase) != 1) mapo__kitchen_break(k, MAPO_RULE_CLOSE, step, -1, -1);
   if (st->nuse > 0)
     give_back(k, st, sl, step);
   else
     sl->end_ns = mapo_now_ns() - k->t0;
+  atomic_fetch_or_explicit(&k->mark[step], MAPO_MARK_ENDED, memory_order_release);
   if (k->on_event) k->on_event(k->user, MAPO_EV_DONE, k->recipe, step, sl->worker, sl->end_ns);
 }
 
@@ -205,14 +308,29 @@ void mapo_kitchen_spin_until(int64_t deadline) {
 }
 
 void mapo_kitchen_step(mapo_kitchen *k, int step, int worker) {
+  if (!admit(k, step, worker)) return;
+  /* A thread holds its cook for the whole step: two threads passing one worker index
+   * would write one cook's record at once. */
+  if (atomic_exchange(&k->cook[worker].busy, 1)) {
+    mapo__kitchen_break(k, MAPO_RULE_BUSY, step, -1, worker);
+    return;
+  }
   const mapo_step *st = &k->recipe->steps[step];
+  /* Marked begun before its utensils are taken, so that a second run of it never takes
+   * any: the mark and the take are one step's, in this order, in this call. */
+  if (atomic_fetch_or(&k->mark[step], MAPO_MARK_BEGUN) & MAPO_MARK_BEGUN) {
+    mapo__kitchen_break(k, MAPO_RULE_TWICE, step, -1, -1);
+    atomic_store(&k->cook[worker].busy, 0);
+    return;
+  }
   if (st->nuse > 0) take(k, st, &k->slots[step]);
-  const int64_t deadline = mapo_kitchen_begin(k, step, worker);
+  const int64_t deadline = start(k, step, worker);
   if (st->kind == MAPO_HANDS)
     mapo_kitchen_spin_until(deadline);
   else if (st->units > 0 && k->unit_ns > 0)
     mapo_kitchen_sleep_until(deadline);
   mapo_kitchen_end(k, step);
+  atomic_store(&k->cook[worker].busy, 0);
 }
 
 /* A step became ready when the last of these happened: its predecessors ended, its
@@ -220,6 +338,7 @@ void mapo_kitchen_step(mapo_kitchen *k, int step, int worker) {
  * Start minus ready is then what the model itself cost: dispatch. */
 void mapo_kitchen_close(mapo_kitchen *k) {
   const mapo_recipe *r = k->recipe;
+  atomic_store(&k->phase, 2);
   k->cpu_ns += mapo_cpu_ns();
   k->makespan_ns = 0;
   for (int s = 0; s < r->nsteps; s++) {

@@ -2,7 +2,8 @@
 # consumer.sh - install mapo into a scratch prefix, move the prefix elsewhere, and use it
 # from there: `mapo compare` with its Python column (the notebook's scripts found from the
 # program's own path, nothing run from the source tree), examples/exercise through
-# find_package(mapo), and the same file through pkg-config.
+# find_package(mapo) (my_models, and the graded exercises' checker on the starting
+# files), and my_models.c through pkg-config.
 #
 # Run:    ctest -L install   (or by hand, arguments as in tests/CMakeLists.txt)
 # Usage:  consumer.sh CMAKE BUILD_DIR SOURCE_DIR SCRATCH C_COMPILER BUILD_TYPE [SANITIZE]
@@ -120,6 +121,12 @@ fi
 grep -q '^all verified$' "$scratch/run.log" || { cat "$scratch/run.log"; fail "no 'all verified'"; }
 grep -q 'my-levels: verified' "$scratch/run.log" || fail "the student's cook model did not run"
 grep -q '^my-dynamic .*verified$' "$scratch/run.log" || fail "the student's sum model did not run"
+# The graded exercises' checker, as a student builds it: the starting files fail every
+# task (exit 1), each with what to fix (--no-speed: never the machine's speed).
+rc=0
+"$scratch/build-ex/grade" --no-speed > "$scratch/grade.log" 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q '^0 of 3 passed$' "$scratch/grade.log" ||
+  { cat "$scratch/grade.log"; fail "grade (the starting files) did not fail every task"; }
 
 # 2. pkg-config: the same file in one compiler command, as the README shows.
 PKG_CONFIG_PATH=$prefix/lib/pkgconfig

@@ -6,11 +6,11 @@
 MAPO_LINT_FORMAT_DIRS="src include mpi tests/unit tests/cli tests/fuzz tests bench examples/exercise"
 
 # mapo_lint_sources DIR...: the C files under DIRs (tests and tests/cli: only their own
-# level), sorted, one per line, relative to the source root.
+# level; examples/exercise: with its solutions/ and checker/), sorted, one per line, relative to the source root.
 mapo_lint_sources() {
   for d in "$@"; do
     case "$d" in
-    tests | tests/cli | tests/fuzz | bench | examples/exercise)
+    tests | tests/cli | tests/fuzz | bench)
       find "$d" -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' \) ;;
     *) find "$d" -type f \( -name '*.c' -o -name '*.h' \) ;;
     esac
