@@ -116,6 +116,10 @@ static void test_gil(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(v, "threads beat serial (2.00x serial): this Python ran them"));
   CU_ASSERT_PTR_NOT_NULL(strstr(v, "processes lose to serial (0.80x serial)"));
   CU_ASSERT_PTR_NULL(strstr(v, "tie"));
+  /* A small win for threads with the GIL: drift between the runs, said so. */
+  gil(&c, 1.6, 2.5, 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(v, "threads beat serial (1.25x serial): yet the GIL"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(v, "the machine's drift between the runs"));
   /* A noisy spread: no verdict on threads, and the row's class says so. */
   gil(&c, 2.0, 1.0, 1);
   CU_ASSERT_PTR_NOT_NULL(strstr(v, "threads against serial: the machine was busy (runs 5.0x "
