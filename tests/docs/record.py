@@ -18,6 +18,7 @@ and kept as it is otherwise.
 import datetime
 import tempfile
 import os
+import re
 import platform
 import shlex
 import subprocess
@@ -63,7 +64,11 @@ def record_block(block, commands, build, source, scratch):
             raise RuntimeError("line %d cannot run, so its output block cannot be recorded" % no)
         for part in parts:
             if bench:
-                argv, env = [os.path.join(source, part[0])] + part[1:], dict(os.environ)
+                env, part = dict(os.environ), list(part)
+                while part and re.match(r"^[A-Z_][A-Z0-9_]*=", part[0]):
+                    name, value = part.pop(0).split("=", 1)
+                    env[name] = value
+                argv = [os.path.join(source, part[0])] + part[1:]
 
             elif run_docs.classify(part):
                 raise RuntimeError("line %d: %s: %s" % (no, " ".join(part), run_docs.classify(part)))
