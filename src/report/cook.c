@@ -125,8 +125,12 @@ static void longest_wait(FILE *f, int cols, const mapo_kitchen *k) {
 static int cook_text(FILE *f, int cols, const mapo_cook_model *m, const mapo_kitchen *k,
                      const mapo_cook_summary *s, const mapo_spread *made) {
   const mapo_recipe *r = k->recipe;
-  fprintf(f, "\nmapo cook: %s, model %s, %d cook%s, 1 unit = %g ms\n\n", r->title, m->name,
-          s->cooks, s->cooks == 1 ? "" : "s", k->unit_ms);
+  char title[1024];
+  snprintf(title, sizeof title, "mapo cook: %s, model %s, %d cook%s, 1 unit = %g ms", r->title,
+           m->name, s->cooks, s->cooks == 1 ? "" : "s", k->unit_ms);
+  fputc('\n', f);
+  mapo_report_paragraph(f, cols, "", "  ", title);
+  fputc('\n', f);
   makespan_lines(f, cols, m, k, s);
   mapo_report_line(f, cols, 32, "  overhead     %9.3f ms     measured makespan minus the bound",
                    s->overhead_ms);

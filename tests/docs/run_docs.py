@@ -80,7 +80,8 @@ SMALL_DEFAULTS = {
 # What each kind of command prints: every pattern must match its stdout (multi-line
 # regular expressions). A kind's report may grow; these lines are what the docs show.
 NUM = r"[0-9][0-9.,]*"
-COOK_REPORT = [r"^mapo cook: .*, model \S+, \d+ cooks?, 1 unit = ",
+# The title line folds when the recipe's title is long: its words may be on two lines.
+COOK_REPORT = [r"^mapo cook: [^\n]*,\s+model\s+\S+,\s+\d+\s+cooks?,\s+1\s+unit\s+=\s",
                r"^  makespan +" + NUM + " units", r"^  lower bound +" + NUM + " units",
                r"^  overhead +" + NUM + " ms", r"^  rice +" + NUM + " degrees"]
 SHAPES = {
@@ -102,6 +103,8 @@ SHAPES = {
     "mapo scale": [r"^mapo scale --model \S+: ", r"^  threads +median +min +max +speedup",
                    r"^ +1 +" + NUM + " +" + NUM],
     "mapo-mpi cook": COOK_REPORT[1:] + [r"^mapo cook: .*, model mpi, \d+ cooks?"],
+    "mapo load": [r"^mapo load: too much load will strangle your system",
+                  r"^  verified +every run's sum equals"],
     "mapo-mpi cupboard": [r"^mapo-mpi cupboard: \d+ ranks", r"^  who takes +method +takes +failures",
                           r"^  all ranks +own +\d+ +0 "],
     "mapo-mpi sum": [r"^mapo-mpi sum: the sum of i\*i ", r"^  seconds +median +min +max",
@@ -123,6 +126,7 @@ JSON_SHAPES = {
     "mapo io": {"model": None, "requests": None, "seconds": None},
     "mapo compare": {"rows": None},
     "mapo recipe show": {"steps": None},
+    "mapo load": {"verified": True},
 }
 
 
