@@ -25,6 +25,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 from attack_common import aio_refused, wait_for
@@ -98,13 +99,28 @@ def aio_few_threads():
     if not shutil.which("setpriv") or not shutil.which("prlimit"):
         print("check_hangs: skipped aio under a low RLIMIT_NPROC (no setpriv or prlimit)")
         return
-    where = os.path.join(scratch, "nobody")
+    # nobody must reach the binary and the folder: a build tree under a private folder
+    # (mktemp -d is 0700) is out of its reach, so both go to a folder of their own in
+    # /tmp, open to all, that this check removes.
+    home = tempfile.mkdtemp(prefix="mapo-nobody-", dir="/tmp")
+    try:
+        aio_as_nobody(home)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def aio_as_nobody(home):
+    os.chmod(home, 0o755)
+    binary = os.path.join(home, "mapo")
+    shutil.copy2(mapo, binary)
+    os.chmod(binary, 0o755)
+    where = os.path.join(home, "nobody")
     os.makedirs(where)
     os.chmod(where, 0o777)
     # RLIMIT_NPROC counts the user's threads: the loop's thread and glibc's one helper
     # leave none for the thread each completion needs. Root is exempt: hence nobody.
     cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "prlimit",
-           "--nproc=2:2", mapo, "io", "--model", "aio", "--requests", "200", "--file-kib", "4",
+           "--nproc=2:2", binary, "io", "--model", "aio", "--requests", "200", "--file-kib", "4",
            "--grace-ms", "1000", "--repeat", "2", "--dir", where]
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=LIMIT_S)
