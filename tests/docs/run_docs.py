@@ -215,6 +215,11 @@ def small(argv):
             out += [flag, str(SMALL[flag])]
     if k == "mapo race" and "counter" in out and "--increments" not in out:
         out += ["--increments", str(SMALL["--increments"])]
+    # A thread per order: no more threads than the fewer orders (mapo io refuses idle ones).
+    if k == "mapo io" and "--threads" in out[:-1]:
+        i = out.index("--threads") + 1
+        if out[i].isdigit():
+            out[i] = str(min(int(out[i]), SMALL["--requests"]))
     return out
 
 
