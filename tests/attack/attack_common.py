@@ -5,6 +5,9 @@ ThreadSanitizer builds refuse `mapo io --model aio` in one line (TSan crashes in
 glibc's aio threads: src/async/aio.c), so the attack tests that need aio say "skipped"
 there instead of failing (tests/cli/check_io.py checks the refusal itself).
 """
+import os
+import re
+import shutil
 import subprocess
 import time
 
@@ -26,3 +29,18 @@ def wait_for(cond, seconds):
             return True
         time.sleep(0.02)
     return cond()
+
+
+def reachable_env(env, place):
+    """env for a run as user nobody from place: a sanitizer's suppressions file (in a
+    build tree nobody may not enter, such as a clone under mktemp -d) copied into place."""
+    env = dict(env)
+    for name in ("TSAN_OPTIONS", "ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"):
+        def moved(m, name=name):
+            copy = os.path.join(place, name.lower() + "-" + os.path.basename(m.group(1)))
+            shutil.copy(m.group(1), copy)
+            os.chmod(copy, 0o644)
+            return "suppressions=" + copy
+        if name in env:
+            env[name] = re.sub(r"suppressions=([^:]+)", moved, env[name])
+    return env

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 
-from attack_common import aio_refused, wait_for
+from attack_common import aio_refused, reachable_env, wait_for
 
 mapo, scratch = sys.argv[1], sys.argv[2]
 shutil.rmtree(scratch, ignore_errors=True)
@@ -123,7 +123,8 @@ def aio_as_nobody(home):
            "--nproc=2:2", binary, "io", "--model", "aio", "--requests", "200", "--file-kib", "4",
            "--grace-ms", "1000", "--repeat", "2", "--dir", where]
     try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=LIMIT_S)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=LIMIT_S,
+                           env=reachable_env(os.environ, home))
     except subprocess.TimeoutExpired:
         fail(f"aio under RLIMIT_NPROC 2: still waiting after {LIMIT_S} s (glibc dropped "
              "completions and the loop waits for them)")

@@ -27,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 
+from attack_common import reachable_env
+
 mapo, scratch = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 sanitizer = sys.argv[3] if len(sys.argv) > 3 else ""
 shutil.rmtree(scratch, ignore_errors=True)
@@ -100,7 +102,8 @@ if os.geteuid() == 0 and setpriv and prlimit:
         copy = os.path.join(place, "mapo")
         shutil.copy(mapo, copy)
         os.chmod(copy, 0o755)
-        env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")  # LSan needs a thread too
+        env = reachable_env(os.environ, place)
+        env["ASAN_OPTIONS"] = "detect_leaks=0"  # LSan needs a thread too
         for args in (["cook", "--unit-ms", "0", "--quiet"], ["cook", "--unit-ms", "0", "--quiet",
                      "--model", "all"], ["sum", "--numbers", "100", "--threads", "2"],
                      ["race", "--demo", "counter", "--mode", "atomic"],
