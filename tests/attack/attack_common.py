@@ -37,10 +37,10 @@ def reachable_env(env, place):
     env = dict(env)
     for name in ("TSAN_OPTIONS", "ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"):
         def moved(m, name=name):
-            copy = os.path.join(place, name.lower() + "-" + os.path.basename(m.group(1)))
-            shutil.copy(m.group(1), copy)
+            copy = os.path.join(place, name.lower() + "-" + os.path.basename(m.group(2)))
+            shutil.copy(m.group(2), copy)
             os.chmod(copy, 0o644)
-            return "suppressions=" + copy
-        if name in env:
-            env[name] = re.sub(r"suppressions=([^:]+)", moved, env[name])
+            return m.group(1) + "suppressions=" + copy
+        if name in env:  # suppressions=PATH, not print_suppressions=0
+            env[name] = re.sub(r"(^|:)suppressions=([^:]+)", moved, env[name])
     return env

@@ -109,7 +109,7 @@ static void reports(const mapo_cook_run *x) {
   sink_open(&s);
   sink_check(&s, mapo_report_svg(s.f, x->model, &x->k, &x->s), "the SVG", wf_xml);
   sink_open(&s);
-  int rc = mapo_report_cook_run_text(s.f, x);
+  int rc = mapo_report_cook_run_text(s.f, x, (mapo_text_width){80, 0});
   if (rc == 0) rc = mapo_report_gantt(s.f, &x->k, &x->s, 64);
   sink_check(&s, rc, "the text report", NULL);
 }
@@ -138,7 +138,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sink_open(&s);
   sink_check(&s, mapo_report_cook_lineup_json(s.f, &l), "the side-by-side JSON", wf_json);
   sink_open(&s);
-  sink_check(&s, mapo_report_cook_lineup_text(s.f, &l), "the side-by-side text", NULL);
+  sink_check(&s, mapo_report_cook_lineup_text(s.f, &l, (mapo_text_width){0, 1}),
+             "the side-by-side text (--wide)", NULL);
   for (int i = 0; i < l.n; i++) { /* mapo_cook_run_free, which lives beside the table */
     mapo_kitchen_free(&runs[i].k);
     mapo_cook_summary_free(&runs[i].s);
