@@ -9,13 +9,14 @@
  *         says it holds and waits for, finds the cycle in that wait-for graph and names
  *         it. A cook blocked in a pthread mutex could never be woken, so each utensil
  *         has a lock of our own: a cook that finds it taken yields and tries again, and
- *         between tries checks whether the watchdog told it to give up. A dead-locked
- *         trial always ends. `ordered` (one global order: knife, then board) and
- *         `trylock` (put the first back, wait a random time, try again) never dead-lock.
- * And:    the lock tells ThreadSanitizer what it is (tsan_interface.h): a blocking lock
- *         for take(), a try-lock for trylock. So TSan sees the two opposite orders in
- *         `naive` and reports the lock-order inversion, as it would for pthread mutexes
- *         (it takes pthread_mutex_timedlock for a try-lock and would say nothing).
+ *         between tries checks whether the watchdog told it to give up: the watchdog
+ *         picks one cook of the cycle, which puts its utensil back, and the others
+ *         finish, as a database breaks a dead-lock. A dead-locked trial always ends. `ordered` (one
+ * global order: knife, then board) and `trylock` (put the first back, wait a random time, try
+ * again) never dead-lock. And:    the lock tells ThreadSanitizer what it is (tsan_interface.h): a
+ * blocking lock for take(), a try-lock for trylock. So TSan sees the two opposite orders in `naive`
+ * and reports the lock-order inversion, as it would for pthread mutexes (it takes
+ * pthread_mutex_timedlock for a try-lock and would say nothing).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -52,13 +53,14 @@ typedef struct kitchen {
 } kitchen;
 
 /* Wait for a utensil the way a blocked cook does, except that between tries the cook
- * checks whether the watchdog told it to give up. -1: it gave up. */
+ * checks whether the watchdog told it (give_up: its number + 1) to give up. -1: it gave
+ * up. */
 static int take(kitchen *k, int me, int u) {
   utensil_lock *l = &k->lock[u];
   atomic_store(&k->waits[me], u);
   __tsan_mutex_pre_lock(l, 0);
   for (int free = -1; !atomic_compare_exchange_weak(&l->holder, &free, me); free = -1) {
-    if (atomic_load(&k->give_up)) {
+    if (atomic_load(&k->give_up) == me + 1) {
       __tsan_mutex_post_lock(l, __tsan_mutex_try_lock_failed, 0);
       atomic_store(&k->waits[me], -1);
       return -1;
@@ -152,7 +154,8 @@ static int cook_trylock(kitchen *k, int me, int window_us, unsigned *seed, long 
 }
 
 /* The wait-for graph: cook i waits for cook j when j holds what i waits for. A cycle
- * in it is a dead-lock; name it. 1 if one was found. */
+ * in it is a dead-lock; name it. Returns the cook to break it (the highest number in
+ * the cycle) + 1, or 0 when there is no cycle. */
 static int find_cycle(kitchen *k, char *out, size_t size) {
   int next[COOKS], holds[COOKS], waits[COOKS];
   for (int i = 0; i < COOKS; i++)
@@ -167,8 +170,10 @@ static int find_cycle(kitchen *k, char *out, size_t size) {
     while (next[i] >= 0 && steps <= COOKS && next[i] != start) i = next[i], steps++;
     if (next[i] != start) continue;
     size_t n = 0;
+    int victim = start;
     i = start;
     do {
+      victim = i > victim ? i : victim;
       int held = holds[i] & (1 << KNIFE) ? KNIFE : BOARD;
       n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%scook %d holds %s and waits for %s",
                             i == start ? "" : "; ", i, utensil[held], utensil[waits[i]]);
@@ -177,7 +182,7 @@ static int find_cycle(kitchen *k, char *out, size_t size) {
     if (n < size) /* while there is room: the text is cut short where out fills */
       snprintf(out + n, size - n, ": cycle cook %d -> cook %d -> cook %d", start, next[start],
                start);
-    return 1;
+    return victim + 1;
   }
   return 0;
 }
@@ -197,9 +202,13 @@ static void *watchdog(void *arg) {
       continue;
     }
     char cycle[256];
-    if (now - since >= k->watchdog_ms * 1e-3 && find_cycle(k, cycle, sizeof cycle)) {
+    int victim;
+    /* One cook of the cycle gives up and puts its utensil back; the others then get what
+     * they waited for and finish, as a database breaks a dead-lock. (So ThreadSanitizer
+     * sees one order completed and the other attempted: its lock-order report.) */
+    if (now - since >= k->watchdog_ms * 1e-3 && (victim = find_cycle(k, cycle, sizeof cycle))) {
       mapo__race_first(k->r, "no progress for %d ms; %s", k->watchdog_ms, cycle);
-      atomic_store(&k->give_up, 1);
+      atomic_store(&k->give_up, victim);
       since = now;
     }
   }
