@@ -66,6 +66,11 @@ export SLURM_CONF=$D/etc/slurm.conf
 # srun as root here, needs these (a real cluster's users are not root). TMPDIR is left
 # to slurmstepd (TmpFS, one folder per node).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# Both of Slurm's PMIx fences on one algorithm (ring): with the defaults (the modex fence
+# a ring, the bare barrier a tree), Open MPI 4.1.4 sometimes lost rank 0 in MPI_Init
+# across nodes under load, or hung a step; beside two CPU hogs, 1 crash and 1 hang in
+# about 100 srun steps with the defaults, 0 in 210 with ring (DEVELOPERS.md).
+export SLURM_PMIX_FENCE=${SLURM_PMIX_FENCE:-ring}
 unset TMPDIR
 
 nodes() { cat "$D/etc/nodes" 2>/dev/null || echo 0; }
