@@ -100,11 +100,33 @@ def keep(lines, spec):
     return out
 
 
+# A report's "label  value" line: the value starts after two blanks or more.
+LABELLED = re.compile(r"^( *)\S.*?\S? {2,}(\S)")
+
+
+def unfold(lines):
+    """The lines with every folded value joined back to its row: a line indented exactly
+    to the value column of the labelled line above it (and deeper than that line) goes on
+    where the value was cut, as in "first  2 threads ... holds 1530517," / "       not
+    2000000 (...)". Where a fold falls moves with the widths of the numbers."""
+    out, column = [], None
+    for line in lines:
+        s = line.rstrip()
+        indent = len(s) - len(s.lstrip())
+        if out and column is not None and s.strip() and indent == column:
+            out[-1] += " " + s.strip()
+            continue
+        out.append(s)
+        m = LABELLED.match(s)
+        column = m.start(2) if m and m.start(2) > len(m.group(1)) else None
+    return out
+
+
 def shape_of(lines):
     """[(kind, key, fields)]: 'h' for a header line (its words), 'r' for a row (the words
-    before its first number, and its count of numbers)."""
+    before its first number, and its count of numbers); folded values joined first."""
     out = []
-    for line in lines:
+    for line in unfold(lines):
         s = line.rstrip()
         if not s.strip() or s.strip() == "...":
             continue
