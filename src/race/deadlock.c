@@ -11,12 +11,13 @@
  *         has a lock of our own: a cook that finds it taken yields and tries again, and
  *         between tries checks whether the watchdog told it to give up: the watchdog
  *         picks one cook of the cycle, which puts its utensil back, and the others
- *         finish, as a database breaks a dead-lock. A dead-locked trial always ends. `ordered` (one
- * global order: knife, then board) and `trylock` (put the first back, wait a random time, try
- * again) never dead-lock. And:    the lock tells ThreadSanitizer what it is (tsan_interface.h): a
- * blocking lock for take(), a try-lock for trylock. So TSan sees the two opposite orders in `naive`
- * and reports the lock-order inversion, as it would for pthread mutexes (it takes
- * pthread_mutex_timedlock for a try-lock and would say nothing).
+ *         finish, as a database breaks a dead-lock. A dead-locked trial always ends.
+ *         `ordered` (one global order: knife, then board) and `trylock` (put the first
+ *         back, wait a random time, try again) never dead-lock.
+ * And:    the lock tells ThreadSanitizer what it is (tsan_interface.h): a blocking lock
+ *         for take(), a try-lock for trylock. So TSan sees the two opposite orders in
+ *         `naive` and reports the lock-order inversion, as it would for pthread mutexes
+ *         (it takes pthread_mutex_timedlock for a try-lock and would say nothing).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,7 +47,7 @@ typedef struct kitchen {
   atomic_int waits[COOKS]; /* the utensil the cook is blocked on, or -1 */
   atomic_int first_taken;  /* cooks holding their first utensil this trial */
   atomic_long progress;    /* bumped by every take and every return */
-  atomic_int give_up;      /* the watchdog found a cycle: let go and end the trial */
+  atomic_int give_up;      /* the cook the watchdog sends back, + 1 (0: none this trial) */
   atomic_int over;         /* every trial done: the watchdog may stop */
   int watchdog_ms;
   mapo_race_result *r;

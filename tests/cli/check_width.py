@@ -21,6 +21,10 @@ import re
 import subprocess
 import sys
 
+# ThreadSanitizer builds refuse aio in one line (src/async/aio.c): the attack tests' probe.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "attack"))
+from attack_common import aio_refused  # noqa: E402
+
 TIMEOUT_S = 300
 LIMIT = 80
 
@@ -61,13 +65,6 @@ def fits(what, out):
             fail("%s: line %d is %d columns (over %d):\n%s" % (what, n, len(line), LIMIT, line))
     ok("%s: %d lines, at most %d columns" % (what, len(out.splitlines()),
                                               max([len(x) for x in out.splitlines()] or [0])))
-
-
-def aio_refused(mapo):
-    """ThreadSanitizer builds refuse aio in one line (src/async/aio.c; cli.io checks it)."""
-    p = subprocess.run([mapo, "io", "--model", "aio", "--requests", "1", "--repeat", "1"],
-                       capture_output=True, text=True, timeout=120)
-    return p.returncode == 1 and "cannot run POSIX aio" in p.stderr
 
 
 def choices(help_text, flag):
